@@ -1,0 +1,100 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Config, Rule } from '../config/schema.ts';
+import type { Database } from '../db/types.ts';
+
+/**
+ * Feature attribution as SQL: each fact table gets `feature` set from the config's rules for the
+ * given period, so changing a rule and recomputing a month re-attributes it without re-ingesting.
+ * The first feature (in config order) with a matching rule wins; no match leaves NULL, which every
+ * view and report shows as 'unattributed'.
+ */
+
+type Table = 'usage_facts' | 'cost_line_items' | 'serving_metrics';
+
+/** Which column of each table a rule key matches; a key a table lacks makes the rule not apply there. */
+const COLUMNS: Record<Table, Partial<Record<Exclude<keyof Rule, 'source'>, string>> & { source: string }> = {
+  usage_facts: { source: 'provider', project_id: 'project_id', api_key_id: 'api_key_id', workspace_id: 'workspace_id', model: 'model', service_tier: 'service_tier' },
+  cost_line_items: {
+    source: 'source',
+    project_id: 'x_project_id',
+    api_key_id: 'x_api_key_id',
+    workspace_id: 'x_workspace_id',
+    model: 'x_model',
+    usage_type: 'x_usage_type',
+    resource_id: 'resource_id',
+    deployment: 'deployment',
+  },
+  serving_metrics: { source: "'prometheus'", deployment: 'deployment', model: 'model' },
+};
+
+/** Glob with `*` → LIKE pattern, everything else literal. */
+export function globToLike(glob: string): string {
+  return glob.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+function matchValue(column: string, value: string): RawBuilder<unknown> {
+  const col = sql.raw(column);
+  return value.includes('*') ? sql`${col} like ${globToLike(value)}` : sql`${col} = ${value}`;
+}
+
+function ruleSources(rule: Rule, table: Table): string[] {
+  // A Bedrock rule names the provider of the usage facts; its cost lines come from the AWS bill.
+  if (rule.source === 'aws-bedrock') return table === 'cost_line_items' ? ['aws'] : ['aws-bedrock'];
+  return [rule.source];
+}
+
+function ruleCondition(rule: Rule, table: Table, tagKey: string): RawBuilder<unknown> | null {
+  const cols = COLUMNS[table];
+  const parts: RawBuilder<unknown>[] = [];
+  const sources = ruleSources(rule, table);
+  if (table === 'serving_metrics') {
+    if (rule.source !== 'prometheus') return null;
+  } else {
+    parts.push(sql`${sql.raw(cols.source)} in (${sql.join(sources)})`);
+  }
+  for (const [key, value] of Object.entries(rule) as Array<[keyof Rule, string | undefined]>) {
+    if (key === 'source' || value === undefined) continue;
+    if (key === 'tag') {
+      if (table !== 'cost_line_items') return null;
+      parts.push(value.includes('*') ? sql`tags->>${tagKey} like ${globToLike(value)}` : sql`tags->>${tagKey} = ${value}`);
+      continue;
+    }
+    const column = cols[key];
+    if (!column) return null;
+    parts.push(matchValue(column, value));
+  }
+  return parts.length ? sql.join(parts, sql` and `) : null;
+}
+
+/** The CASE expression mapping a row of `table` to its feature, or null when nothing matches. */
+export function featureCase(config: Config, table: Table): RawBuilder<string | null> {
+  const tagKey = config.sources.aws.tag_key;
+  const whens: RawBuilder<unknown>[] = [];
+  for (const f of config.features) {
+    for (const rule of f.rules) {
+      const cond = ruleCondition(rule, table, tagKey);
+      if (cond) whens.push(sql`when ${cond} then ${f.name}`);
+    }
+  }
+  // Deployments named in config carry their feature to their cost lines and serving metrics.
+  if (table !== 'usage_facts') {
+    for (const d of config.deployments) {
+      if (d.feature) whens.push(sql`when deployment = ${d.name} then ${d.feature}`);
+    }
+  }
+  if (whens.length === 0) return sql<string | null>`null::text`;
+  return sql<string | null>`(case ${sql.join(whens, sql` `)} else null end)`;
+}
+
+export async function applyAttribution(db: Kysely<Database>, config: Config, period: { start: Date; end: Date }): Promise<void> {
+  // Rows whose feature would not change are left alone, so recomputing touches nothing needlessly.
+  const usage = featureCase(config, 'usage_facts');
+  await sql`update usage_facts set feature = ${usage}
+             where bucket_start >= ${period.start} and bucket_start < ${period.end} and feature is distinct from ${usage}`.execute(db);
+  const cost = featureCase(config, 'cost_line_items');
+  await sql`update cost_line_items set feature = ${cost}
+             where charge_period_start >= ${period.start} and charge_period_start < ${period.end} and feature is distinct from ${cost}`.execute(db);
+  const serving = featureCase(config, 'serving_metrics');
+  await sql`update serving_metrics set feature = ${serving}
+             where hour >= ${period.start} and hour < ${period.end} and feature is distinct from ${serving}`.execute(db);
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { withGlobalOptions, runCommand } from '../output.ts';
+import { BreakevenError } from '../../errors.ts';
+
+// Placeholder: this command lands with its issue.
+export function registerWorker(program: Command): void {
+  withGlobalOptions(program.command('worker').description('(not implemented yet)').allowUnknownOption()).action((opts) =>
+    runCommand(opts, async () => {
+      throw new BreakevenError('worker is not implemented yet');
+    }),
+  );
+}

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerIngest } from './commands/ingest.ts';
+import { registerCompute } from './commands/compute.ts';
+import { registerReport } from './commands/report.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerCalc } from './commands/calc.ts';
+import { registerBackfill } from './commands/backfill.ts';
+import { registerWorker } from './commands/worker.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('breakeven')
+    .description('LLM inference FinOps: real cost per 1M tokens per feature, API vs self-hosted, break-even')
+    .showHelpAfterError()
+    .exitOverride();
+  // Options every command takes (INTERFACES.md); each command re-declares them so they work after the verb too.
+  for (const register of [registerDemo, registerMigrate, registerIngest, registerCompute, registerReport, registerStatus, registerCalc, registerBackfill, registerWorker]) {
+    register(program);
+  }
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; usage errors exit 2 (commander already printed the message).
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else {
+    throw err;
+  }
+}

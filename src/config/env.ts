@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+const url = z.string().url();
+
+/** Environment variables exactly as INTERFACES.md names them. Secrets live here and nowhere else. */
+export const envSchema = z.object({
+  DATABASE_URL: url.optional(),
+  BREAKEVEN_DATA_DIR: z.string().min(1).default('./.breakeven/pgdata'),
+  REDIS_URL: url.optional(),
+  BREAKEVEN_CONFIG: z.string().min(1).optional(),
+  OPENAI_ADMIN_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: url.default('https://api.openai.com/v1'),
+  ANTHROPIC_ADMIN_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
+  AWS_ENDPOINT_URL_COST_EXPLORER: url.optional(),
+  PROMETHEUS_URL: url.optional(),
+  PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  REPORT_FROM: z.string().min(1).optional(),
+  REPORT_TO: z.string().min(1).optional(),
+  BREAKEVEN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings mean "unset" (a common shell and compose habit).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    // Never echo the value: it may be a secret.
+    throw new ConfigError(`environment variable ${String(issue.path[0])} is invalid: ${issue.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,231 @@
+import { z } from 'zod';
+
+/**
+ * Decimal amounts (prices, costs, FX rates) are kept as decimal strings so money never passes
+ * through a JS float. YAML numbers are accepted and turned into their shortest decimal spelling.
+ */
+export const decimalString = z
+  .union([z.string(), z.number()])
+  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+  .refine((v) => /^-?\d+(\.\d+)?$/.test(v), { message: 'expected a decimal number such as 1.50' });
+
+const fraction = z.number().min(0).max(1);
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
+  .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v), { message: 'expected a date YYYY-MM-DD' });
+const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as USD');
+const featureName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/, 'expected a feature name like support-chat or support-chat.guardrail');
+
+/**
+ * One attribution rule: every key given must match (values may use `*` as a wildcard).
+ * A fact matches a feature when any of the feature's rules matches; the first feature in config
+ * order wins when several do.
+ */
+export const ruleSchema = z
+  .object({
+    source: z.enum(['openai', 'anthropic', 'aws', 'aws-bedrock', 'prometheus', 'focus']),
+    project_id: z.string().optional(),
+    api_key_id: z.string().optional(),
+    workspace_id: z.string().optional(),
+    model: z.string().optional(),
+    service_tier: z.string().optional(),
+    tag: z.string().optional().describe('value of the cost-allocation tag (AWS, FOCUS Tags)'),
+    usage_type: z.string().optional(),
+    resource_id: z.string().optional(),
+    deployment: z.string().optional(),
+  })
+  .strict();
+export type Rule = z.infer<typeof ruleSchema>;
+
+export const featureSchema = z
+  .object({
+    name: featureName,
+    description: z.string().optional(),
+    architecture: z.enum(['api', 'self_hosted']),
+    /** Runs through a batch API (or is batchable): the API counterfactual gets the batch discount. */
+    batch: z.boolean().default(false),
+    rules: z.array(ruleSchema).default([]),
+    counterfactual: z
+      .object({
+        /** For API features: the throughput profile the feature would run on if self-hosted. */
+        profile: z.string().optional(),
+        /** For self-hosted features: the comparable API model (provider + model id in the price catalog). */
+        api_provider: z.string().optional(),
+        api_model: z.string().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type FeatureConfig = z.infer<typeof featureSchema>;
+
+export const gpuSchema = z
+  .object({
+    memory_gib: z.number().positive(),
+    hourly_price: decimalString.describe('price of one GPU-hour in the reporting currency'),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    model_class: z.string(),
+    gpu: z.string(),
+    gpus_per_replica: z.number().int().positive().default(1),
+    tokens_per_second: z.number().positive().describe('sustained throughput of one replica, all streams'),
+    max_utilization: z.number().gt(0).max(1).default(0.7),
+    min_replicas: z.number().int().min(0).default(1),
+    provisioning: z.enum(['static', 'autoscale']).default('static'),
+    model_shape: z
+      .object({
+        layers: z.number().int().positive(),
+        kv_heads: z.number().int().positive(),
+        head_dim: z.number().int().positive(),
+        dtype_bytes: z.number().positive().default(2),
+        weights_gib: z.number().nonnegative(),
+        context_tokens: z.number().int().positive(),
+        usable_memory_fraction: fraction.default(0.9),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type Profile = z.infer<typeof profileSchema>;
+
+export const deploymentSchema = z
+  .object({
+    name: z.string().min(1),
+    feature: featureName.optional(),
+    profile: z.string(),
+    gpus: z.number().int().positive(),
+    replicas: z.number().int().positive().default(1),
+    /** Label values identifying this deployment in Prometheus and in the cloud bill. */
+    match: z
+      .object({
+        prometheus_deployment: z.string().optional(),
+        hostnames: z.array(z.string()).default([]),
+        aws_tag: z.string().optional(),
+        usage_type: z.string().optional(),
+        resource_id: z.string().optional(),
+      })
+      .strict()
+      .default({ hostnames: [] }),
+  })
+  .strict();
+export type DeploymentConfig = z.infer<typeof deploymentSchema>;
+
+const lookback = z.number().int().min(0).max(62);
+
+export const configSchema = z
+  .object({
+    currency: currency.default('USD'),
+    fx: z
+      .object({
+        rates: z
+          .array(z.object({ date: isoDate, from: currency, to: currency, rate: decimalString }).strict())
+          .default([]),
+        ecb_csv: z.string().optional(),
+      })
+      .strict()
+      .default({ rates: [] }),
+    features: z.array(featureSchema).default([]),
+    deployments: z.array(deploymentSchema).default([]),
+    gpus: z.record(z.string(), gpuSchema).default({}),
+    profiles: z.record(z.string(), profileSchema).default({}),
+    overhead: z
+      .object({ self_hosted: z.number().min(0).max(5).default(0.3), api: z.number().min(0).max(5).default(0) })
+      .strict()
+      .default({ self_hosted: 0.3, api: 0 }),
+    ops: z.object({ monthly_cost: decimalString.default('0') }).strict().default({ monthly_cost: '0' }),
+    prices: z
+      .object({
+        batch_discount: z.record(z.string(), fraction).default({ openai: 0.5, anthropic: 0.5 }),
+        overrides: z
+          .array(
+            z
+              .object({
+                provider: z.string(),
+                model: z.string().optional(),
+                discount: fraction.describe('negotiated discount off list price, 0.1 = 10 % off'),
+                from: isoDate.optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ batch_discount: { openai: 0.5, anthropic: 0.5 }, overrides: [] }),
+    sources: z
+      .object({
+        openai: z
+          .object({ enabled: z.boolean().default(true), lookback_days: lookback.default(3) })
+          .strict()
+          .default({ enabled: true, lookback_days: 3 }),
+        anthropic: z
+          .object({ enabled: z.boolean().default(true), lookback_days: lookback.default(3) })
+          .strict()
+          .default({ enabled: true, lookback_days: 3 }),
+        aws: z
+          .object({
+            enabled: z.boolean().default(true),
+            lookback_days: lookback.default(3),
+            tag_key: z.string().default('feature'),
+            cost_metric: z.enum(['NetAmortizedCost', 'AmortizedCost', 'UnblendedCost']).default('NetAmortizedCost'),
+            region: z.string().default('us-east-1'),
+          })
+          .strict()
+          .default({ enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' }),
+        prometheus: z
+          .object({
+            enabled: z.boolean().default(true),
+            lookback_days: lookback.default(1),
+            deployment_label: z.string().default('deployment'),
+          })
+          .strict()
+          .default({ enabled: true, lookback_days: 1, deployment_label: 'deployment' }),
+      })
+      .strict()
+      .default({
+        openai: { enabled: true, lookback_days: 3 },
+        anthropic: { enabled: true, lookback_days: 3 },
+        aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },
+        prometheus: { enabled: true, lookback_days: 1, deployment_label: 'deployment' },
+      }),
+    schedule: z
+      .object({
+        timezone: z.string().default('UTC'),
+        ingest_cron: z.string().default('15 2 * * *'),
+        report_cron: z.string().default('0 7 2 * *'),
+      })
+      .strict()
+      .default({ timezone: 'UTC', ingest_cron: '15 2 * * *', report_cron: '0 7 2 * *' }),
+    report: z
+      .object({
+        recipients: z.array(z.string().email()).default([]),
+        from: z.string().optional(),
+        min_months_for_recommendation: z.number().int().min(1).max(24).default(3),
+      })
+      .strict()
+      .default({ recipients: [], min_months_for_recommendation: 3 }),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = new Set<string>();
+    cfg.features.forEach((f, i) => {
+      if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `duplicate feature ${f.name}` });
+      names.add(f.name);
+      const p = f.counterfactual.profile;
+      if (p && !cfg.profiles[p]) ctx.addIssue({ code: 'custom', path: ['features', i, 'counterfactual', 'profile'], message: `unknown profile ${p}` });
+    });
+    for (const [name, p] of Object.entries(cfg.profiles)) {
+      if (!cfg.gpus[p.gpu]) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'gpu'], message: `unknown gpu ${p.gpu}` });
+    }
+    cfg.deployments.forEach((d, i) => {
+      if (!cfg.profiles[d.profile]) ctx.addIssue({ code: 'custom', path: ['deployments', i, 'profile'], message: `unknown profile ${d.profile}` });
+      if (d.feature && !names.has(d.feature)) ctx.addIssue({ code: 'custom', path: ['deployments', i, 'feature'], message: `unknown feature ${d.feature}` });
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;

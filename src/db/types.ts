@@ -1,0 +1,236 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** numeric: exact decimal, a string at the driver boundary (pg's behaviour; PGlite is set up to match). */
+export type Numeric = ColumnType<string, string | number, string | number>;
+export type NullableNumeric = ColumnType<string | null, string | number | null, string | number | null>;
+/** bigint: also a string at the driver boundary (it may exceed 2^53). */
+export type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+export type DefaultInt8 = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** date: 'YYYY-MM-DD' strings, never Date (a Date would shift with the local time zone). */
+export type DateString = ColumnType<string, string, string>;
+export type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+export type DefaultJson<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
+
+export interface RawPayloadsTable {
+  id: Generated<string>;
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  run_id: string | number | null;
+  request: Json<{ method: string; url: string; params?: unknown }>;
+  status: number;
+  body: string;
+  body_sha256: string;
+  parse_error: string | null;
+  fetched_at: Timestamp;
+}
+
+export interface SyncStateTable {
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  watermark: Timestamp | null;
+  last_success_at: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  requests_total: DefaultInt8;
+}
+
+export interface IngestionRunsTable {
+  id: Generated<string>;
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  window_start: Timestamp;
+  window_end: Timestamp;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  status: 'running' | 'succeeded' | 'failed';
+  rows_written: ColumnType<number, number | undefined, number>;
+  requests_made: ColumnType<number, number | undefined, number>;
+  error: string | null;
+}
+
+export interface UsageFactsTable {
+  id: Generated<string>;
+  provider: string;
+  account: ColumnType<string, string | undefined, string>;
+  bucket_start: Timestamp;
+  bucket_end: Timestamp;
+  project_id: string | null;
+  api_key_id: string | null;
+  workspace_id: string | null;
+  model: string | null;
+  service_tier: string | null;
+  batch: boolean | null;
+  context_window: string | null;
+  uncached_input_tokens: DefaultInt8;
+  cache_read_tokens: DefaultInt8;
+  cache_write_tokens: DefaultInt8;
+  cache_write_1h_tokens: DefaultInt8;
+  output_tokens: DefaultInt8;
+  requests: DefaultInt8;
+  extra: DefaultJson<Record<string, unknown>>;
+  feature: string | null;
+  ingested_at: DefaultTimestamp;
+}
+
+export interface CostLineItemsTable {
+  id: Generated<string>;
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  line_key: string;
+  charge_period_start: Timestamp;
+  charge_period_end: Timestamp;
+  provider_name: string;
+  billing_account_id: string | null;
+  billing_currency: string;
+  billed_cost: Numeric;
+  effective_cost: Numeric;
+  list_cost: NullableNumeric;
+  contracted_cost: NullableNumeric;
+  charge_category: ColumnType<string, string | undefined, string>;
+  charge_class: string | null;
+  charge_description: string | null;
+  service_name: string | null;
+  service_category: string | null;
+  sku_id: string | null;
+  resource_id: string | null;
+  resource_type: string | null;
+  region_id: string | null;
+  consumed_quantity: NullableNumeric;
+  consumed_unit: string | null;
+  pricing_quantity: NullableNumeric;
+  pricing_unit: string | null;
+  tags: DefaultJson<Record<string, string>>;
+  x_project_id: string | null;
+  x_api_key_id: string | null;
+  x_workspace_id: string | null;
+  x_model: string | null;
+  x_token_type: string | null;
+  x_usage_type: string | null;
+  x_line_item: string | null;
+  x_gpu_model: string | null;
+  x_gpu_count: number | null;
+  estimated: ColumnType<boolean, boolean | undefined, boolean>;
+  extra: DefaultJson<Record<string, unknown>>;
+  feature: string | null;
+  deployment: string | null;
+  ingested_at: DefaultTimestamp;
+}
+
+export interface ServingMetricsTable {
+  hour: Timestamp;
+  deployment: string;
+  model: ColumnType<string, string | undefined, string>;
+  engine: string | null;
+  prompt_tokens: DefaultInt8;
+  generation_tokens: DefaultInt8;
+  requests: DefaultInt8;
+  prefix_cache_queries: ColumnType<string | null, string | number | bigint | null, string | number | bigint | null>;
+  prefix_cache_hits: ColumnType<string | null, string | number | bigint | null, string | number | bigint | null>;
+  kv_cache_usage_avg: number | null;
+  kv_cache_usage_p95: number | null;
+  requests_running_avg: number | null;
+  requests_waiting_avg: number | null;
+  feature: string | null;
+  ingested_at: DefaultTimestamp;
+}
+
+export interface GpuMetricsTable {
+  hour: Timestamp;
+  hostname: string;
+  gpu: string;
+  uuid: string | null;
+  model_name: string | null;
+  deployment: string | null;
+  gpu_util_avg: number | null;
+  engine_active_avg: number | null;
+  fb_used_mib_avg: number | null;
+  power_w_avg: number | null;
+  ingested_at: DefaultTimestamp;
+}
+
+export interface FeaturesTable {
+  name: string;
+  parent: string | null;
+  architecture: 'api' | 'self_hosted';
+  description: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface FeatureRulesTable {
+  feature: string;
+  position: number;
+  rule: Json<Record<string, string>>;
+}
+
+export interface FeatureMonthlyResultsTable {
+  month: DateString;
+  feature: string;
+  architecture: 'api' | 'self_hosted';
+  requests: DefaultInt8;
+  input_tokens: DefaultInt8;
+  cached_input_tokens: DefaultInt8;
+  output_tokens: DefaultInt8;
+  actual_cost: Numeric;
+  currency: string;
+  blended_rate_per_1m: NullableNumeric;
+  blended_rate_per_1m_output: NullableNumeric;
+  idle_cost: NullableNumeric;
+  overhead_cost: NullableNumeric;
+  counterfactual_architecture: string | null;
+  counterfactual_cost: NullableNumeric;
+  counterfactual_rate_per_1m: NullableNumeric;
+  break_even_tokens_per_month: NullableNumeric;
+  break_even_binding: string | null;
+  recommendation: string | null;
+  recommendation_reason: string | null;
+  data_months: ColumnType<number, number | undefined, number>;
+  assumptions: DefaultJson<Record<string, unknown>>;
+  computed_at: Timestamp;
+}
+
+export interface ReportsTable {
+  id: Generated<string>;
+  month: DateString;
+  inputs_digest: string;
+  subject: string;
+  html: string;
+  text: string;
+  csv: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ReportDeliveriesTable {
+  id: Generated<string>;
+  month: DateString;
+  recipient: string;
+  report_id: string | number | null;
+  status: 'sending' | 'sent' | 'failed';
+  message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  sent_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface Database {
+  raw_payloads: RawPayloadsTable;
+  sync_state: SyncStateTable;
+  ingestion_runs: IngestionRunsTable;
+  usage_facts: UsageFactsTable;
+  cost_line_items: CostLineItemsTable;
+  serving_metrics: ServingMetricsTable;
+  gpu_metrics: GpuMetricsTable;
+  features: FeaturesTable;
+  feature_rules: FeatureRulesTable;
+  feature_monthly_results: FeatureMonthlyResultsTable;
+  reports: ReportsTable;
+  report_deliveries: ReportDeliveriesTable;
+}
+
+export type UsageFactInsert = Insertable<UsageFactsTable>;
+export type CostLineItemInsert = Insertable<CostLineItemsTable>;
+export type ServingMetricInsert = Insertable<ServingMetricsTable>;
+export type GpuMetricInsert = Insertable<GpuMetricsTable>;
+export type FeatureMonthlyRow = Selectable<FeatureMonthlyResultsTable>;

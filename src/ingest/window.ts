@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+import type { Ctx } from '../context.ts';
+import { errorMessage } from '../errors.ts';
+import type { HttpDeps, PageRecord } from '../sources/http.ts';
+import { writeFacts, type FactBatch, type ReplaceScope } from './upsert.ts';
+import { applyAttribution } from '../attribution/apply.ts';
+
+export interface WindowSpec {
+  source: string;
+  account?: string;
+  start: Date;
+  end: Date;
+}
+
+export interface WindowResult {
+  source: string;
+  start: Date;
+  end: Date;
+  rows: number;
+  requests: number;
+}
+
+/** The HTTP dependencies of a connector, wired to the archive and the request counter of one run. */
+export function httpDepsFor(ctx: Ctx, pages: PageRecord[]): HttpDeps {
+  return {
+    fetch: ctx.fetch,
+    now: () => ctx.clock.now(),
+    onPage: (p) => pages.push(p),
+    ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
+  };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Runs one window of one source: collect (fetch every page, validate, normalize — no writes), then
+ * one transaction writes the raw pages, the facts, the run record and the watermark. If anything
+ * fails, nothing of the window's facts is written; the pages fetched so far (with the parse error
+ * of the bad one) are archived in a separate transaction so the failure can be inspected and replayed.
+ */
+export async function ingestWindow(
+  ctx: Ctx,
+  spec: WindowSpec,
+  collect: (http: HttpDeps, pages: PageRecord[]) => Promise<{ batch: FactBatch; scope: Omit<ReplaceScope, 'start' | 'end'>; requests?: number }>,
+): Promise<WindowResult> {
+  const account = spec.account ?? 'default';
+  const log = ctx.log.child({ source: spec.source, window: `${spec.start.toISOString()}/${spec.end.toISOString()}` });
+  const startedAt = ctx.clock.now();
+  const run = await ctx.db
+    .insertInto('ingestion_runs')
+    .values({ source: spec.source, account, window_start: spec.start, window_end: spec.end, started_at: startedAt, status: 'running' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const pages: PageRecord[] = [];
+  try {
+    const { batch, scope, requests } = await collect(httpDepsFor(ctx, pages), pages);
+    const requestCount = requests ?? pages.length;
+    const rows = await ctx.db.transaction().execute(async (trx) => {
+      await archive(trx, spec.source, account, run.id, pages);
+      const n = await writeFacts(trx, batch, { ...scope, account, start: spec.start, end: spec.end });
+      await applyAttribution(trx, ctx.config, { start: spec.start, end: spec.end });
+      await trx
+        .updateTable('ingestion_runs')
+        .set({ status: 'succeeded', finished_at: ctx.clock.now(), rows_written: n, requests_made: requestCount })
+        .where('id', '=', run.id)
+        .execute();
+      await trx
+        .insertInto('sync_state')
+        .values({ source: spec.source, account, watermark: spec.end, last_success_at: ctx.clock.now(), requests_total: requestCount })
+        .onConflict((oc) =>
+          oc.columns(['source', 'account']).doUpdateSet({
+            watermark: sql`greatest(sync_state.watermark, excluded.watermark)`,
+            last_success_at: sql`excluded.last_success_at`,
+            requests_total: sql`sync_state.requests_total + excluded.requests_total`,
+          }),
+        )
+        .execute();
+      return n;
+    });
+    log.info({ rows, requests: requestCount }, 'window ingested');
+    return { source: spec.source, start: spec.start, end: spec.end, rows, requests: requestCount };
+  } catch (err) {
+    const message = errorMessage(err);
+    await ctx.db.transaction().execute(async (trx) => {
+      await archive(trx, spec.source, account, run.id, pages);
+      await trx
+        .updateTable('ingestion_runs')
+        .set({ status: 'failed', finished_at: ctx.clock.now(), error: message, requests_made: pages.length })
+        .where('id', '=', run.id)
+        .execute();
+      await trx
+        .insertInto('sync_state')
+        .values({ source: spec.source, account, last_error: message, last_error_at: ctx.clock.now(), requests_total: pages.length })
+        .onConflict((oc) =>
+          oc.columns(['source', 'account']).doUpdateSet({
+            last_error: sql`excluded.last_error`,
+            last_error_at: sql`excluded.last_error_at`,
+            requests_total: sql`sync_state.requests_total + excluded.requests_total`,
+          }),
+        )
+        .execute();
+    });
+    log.warn({ err: message }, 'window failed; nothing of it was written');
+    throw err;
+  }
+}
+
+async function archive(trx: Kysely<Database>, source: string, account: string, runId: string, pages: PageRecord[]) {
+  if (pages.length === 0) return;
+  await trx
+    .insertInto('raw_payloads')
+    .values(
+      pages.map((p) => ({
+        source,
+        account,
+        run_id: runId,
+        request: JSON.stringify(p.request),
+        status: p.status,
+        body: p.body,
+        body_sha256: sha256(p.body),
+        parse_error: p.parseError ?? null,
+        fetched_at: p.fetchedAt,
+      })),
+    )
+    .execute();
+}
