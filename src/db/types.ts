@@ -188,6 +188,51 @@ export interface FeatureMonthlyResultsTable {
   data_months: ColumnType<number, number | undefined, number>;
   assumptions: DefaultJson<Record<string, unknown>>;
   computed_at: Timestamp;
+  hybrid_replicas: number | null;
+  hybrid_cost: NullableNumeric;
+  hybrid_local_share: number | null;
+  unpriced_tokens: DefaultInt8;
+}
+
+export interface DeploymentMonthlyTable {
+  month: DateString;
+  deployment: string;
+  feature: string | null;
+  currency: string;
+  gpu_count: number | null;
+  gpu_hours: number | null;
+  gpu_cost: Numeric;
+  idle_cost: Numeric;
+  idle_hours: ColumnType<number, number | undefined, number>;
+  gpu_utilization: number | null;
+  token_utilization: number | null;
+  measured_tps_per_gpu: number | null;
+  profile_tps_per_gpu: number | null;
+  throughput_source: string | null;
+  kv_cache_usage_avg: number | null;
+  kv_cache_usage_p95: number | null;
+  prefix_cache_hit_rate: number | null;
+  batch_depth_avg: number | null;
+  queue_depth_avg: number | null;
+  requests: DefaultInt8;
+  tokens: DefaultInt8;
+  cost_per_request: NullableNumeric;
+  tokens_per_request: number | null;
+  computed_at: Timestamp;
+}
+
+export interface ReconciliationMonthlyTable {
+  month: DateString;
+  provider: string;
+  currency: string;
+  invoice_cost: Numeric;
+  estimated_cost: NullableNumeric;
+  gap: NullableNumeric;
+  unpriced_tokens: DefaultInt8;
+  unattributed_cost: Numeric;
+  usage_without_cost: ColumnType<boolean, boolean | undefined, boolean>;
+  cost_without_usage: ColumnType<boolean, boolean | undefined, boolean>;
+  computed_at: Timestamp;
 }
 
 export interface ReportsTable {
@@ -225,6 +270,8 @@ export interface Database {
   features: FeaturesTable;
   feature_rules: FeatureRulesTable;
   feature_monthly_results: FeatureMonthlyResultsTable;
+  deployment_monthly: DeploymentMonthlyTable;
+  reconciliation_monthly: ReconciliationMonthlyTable;
   reports: ReportsTable;
   report_deliveries: ReportDeliveriesTable;
 }
