@@ -55,8 +55,12 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** Builds the context for a command and always closes it (releasing the embedded DB lock). */
-export async function withContext<T>(opts: GlobalOptions & ContextOptions, body: (ctx: OwnedCtx) => Promise<T>): Promise<T> {
-  const ctx = await createContext({ ...opts, configPath: opts.config ?? opts.configPath });
+export async function withContext<T>(
+  opts: GlobalOptions,
+  body: (ctx: OwnedCtx) => Promise<T>,
+  extra: Omit<ContextOptions, 'configPath' | 'config'> = {},
+): Promise<T> {
+  const ctx = await createContext({ ...extra, configPath: opts.config });
   try {
     return await body(ctx);
   } finally {

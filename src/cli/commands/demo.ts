@@ -1,11 +1,98 @@
 import type { Command } from 'commander';
-import { withGlobalOptions, runCommand } from '../output.ts';
-import { BreakevenError } from '../../errors.ts';
+import cliProgress from 'cli-progress';
+import { ConfigError } from '../../errors.ts';
+import { createContext } from '../../context.ts';
+import { loadEnv } from '../../config/env.ts';
+import { systemClock } from '../../clock.ts';
+import { startAllSimulators } from '../../simulators/start-all.ts';
+import { runDemo } from '../../demo/run.ts';
+import { runCommand, withGlobalOptions } from '../output.ts';
+import { compactNumber, formatTable } from '../table.ts';
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const fmtMoney = (v: unknown, currency: string) => {
+  const n = num(v);
+  return n === null ? null : `${currency === 'USD' ? '$' : `${currency} `}${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+};
+const fmtRate = (v: unknown) => {
+  const n = num(v);
+  return n === null ? null : n.toFixed(n < 1 ? 3 : 2);
+};
 
 export function registerDemo(program: Command): void {
-  withGlobalOptions(program.command('demo').description('(not implemented yet)').allowUnknownOption()).action((opts) =>
-    runCommand(opts, async () => {
-      throw new BreakevenError('demo is not implemented yet');
+  withGlobalOptions(
+    program
+      .command('demo')
+      .description('zero-setup run: built-in simulators of every source, embedded Postgres, last full month\'s report in ./out')
+      .option('--out <dir>', 'where the report files go', './out')
+      .option('--months <n>', 'months to ingest, ending with the last full month', '4'),
+  ).action((opts: { out: string; months: string; config?: string; json?: boolean }) =>
+    runCommand(opts, async (io) => {
+      const months = Number(opts.months);
+      if (!Number.isInteger(months) || months < 1 || months > 13) throw new ConfigError(`--months must be a whole number from 1 to 13, got "${opts.months}"`);
+      const t0 = Date.now();
+      const clock = systemClock;
+      io.note('starting the source simulators on 127.0.0.1 (OpenAI, Anthropic, AWS Cost Explorer, Prometheus)…');
+      const sims = await startAllSimulators({ clock });
+      // The demo never reaches a real vendor: the simulators' URLs and fake keys replace any real ones.
+      const fakeAws = { AWS_ACCESS_KEY_ID: 'AKIDDEMO', AWS_SECRET_ACCESS_KEY: 'demo-secret', AWS_REGION: 'us-east-1' };
+      const saved = Object.fromEntries(Object.keys(fakeAws).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, fakeAws);
+      try {
+        const env = loadEnv({ ...process.env, ...sims.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+        const ctx = await createContext({ configPath: opts.config, fallbackToExample: true, env, clock });
+        try {
+          io.note(`database: ${ctx.dbKind === 'pglite' ? `embedded PGlite in ${ctx.dbWhere}` : ctx.dbWhere}; config: ${ctx.configPath}`);
+          const bar = process.stderr.isTTY && !io.json ? new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} steps | {step}', hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+          let started = false;
+          const result = await runDemo(ctx, {
+            months,
+            outDir: opts.out,
+            onProgress: (done, total, step) => {
+              if (bar) {
+                if (!started) bar.start(total, 0, { step: step.id });
+                started = true;
+                bar.update(done, { step: done < total ? step.id : 'done' });
+              } else if (done < total) {
+                io.note(`[${done + 1}/${total}] ${step.id}`);
+              }
+            },
+          });
+          bar?.stop();
+          const currency = ctx.config.currency;
+          io.print('');
+          io.print(`breakeven demo — ${result.month} (${result.months.length} months ingested from ${result.sources.join(', ')})`);
+          io.print('');
+          io.print(
+            formatTable(
+              ['feature', 'arch', 'actual cost', 'tokens', 'per 1M', 'counterfactual', 'cf per 1M', 'break-even/mo', 'recommendation'],
+              result.features.map((f) => [
+                String(f.feature),
+                f.architecture === 'self_hosted' ? 'self-hosted' : 'api',
+                fmtMoney(f.actual_cost, currency),
+                compactNumber(Number(f.input_tokens) + Number(f.output_tokens)),
+                fmtRate(f.blended_rate_per_1m),
+                fmtMoney(f.counterfactual_cost, currency),
+                fmtRate(f.counterfactual_rate_per_1m),
+                f.counterfactual_architecture ? (f.break_even_tokens_per_month === null ? 'never' : compactNumber(Number(f.break_even_tokens_per_month))) : null,
+                (f.recommendation as string | null) ?? (String(f.recommendation_reason ?? '').startsWith('insufficient') ? 'insufficient data' : null),
+              ]),
+            ),
+          );
+          io.print('');
+          io.print(`report: ${result.report.files.map((f: string) => f).join(', ')}`);
+          io.print(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+          return result;
+        } finally {
+          await ctx.close();
+        }
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        await sims.close();
+      }
     }),
   );
 }

@@ -1,11 +1,46 @@
 import type { Command } from 'commander';
-import { withGlobalOptions, runCommand } from '../output.ts';
-import { BreakevenError } from '../../errors.ts';
+import { runCommand, withContext, withGlobalOptions } from '../output.ts';
+import { ingestStatus } from '../../ingest/status.ts';
+import { formatTable } from '../table.ts';
+import { errorMessage } from '../../errors.ts';
 
 export function registerStatus(program: Command): void {
-  withGlobalOptions(program.command('status').description('(not implemented yet)').allowUnknownOption()).action((opts) =>
-    runCommand(opts, async () => {
-      throw new BreakevenError('status is not implemented yet');
-    }),
+  withGlobalOptions(program.command('status').description('coverage, errors, restatable days and vendor requests per source; complete months per feature; queues')).action(
+    (opts: { config?: string; json?: boolean }) =>
+      runCommand(opts, (io) =>
+        withContext(opts, async (ctx) => {
+          const status = await ingestStatus(ctx);
+          let queues: unknown = null;
+          if (ctx.env.REDIS_URL) {
+            try {
+              // jobs/ is the only place that imports bullmq; load it only when Redis is configured.
+              const jobs = await import('../../../jobs/status.ts');
+              queues = await jobs.queueStatus(ctx.env.REDIS_URL);
+            } catch (err) {
+              queues = { error: errorMessage(err) };
+            }
+          }
+          io.print(`database: ${status.database}`);
+          io.print('');
+          io.print(
+            formatTable(
+              ['source', 'first day', 'last day', 'days', 'months', 'estimated days', 'vendor requests', 'last success', 'last error'],
+              status.sources.map((s) => [s.source, s.firstDay, s.lastDay, s.daysCovered, s.monthsCovered, s.estimatedDays, s.vendorRequests, s.lastSuccess?.slice(0, 16), s.lastError ? `${s.lastErrorAt?.slice(0, 16)} ${s.lastError}` : null]),
+            ),
+          );
+          io.print('');
+          io.print(
+            formatTable(
+              ['feature', 'complete months'],
+              status.features.map((f) => [f.feature, `${f.completeMonths} of ${status.minMonthsForRecommendation}${f.completeMonths >= status.minMonthsForRecommendation ? '' : ' (insufficient)'}`]),
+            ),
+          );
+          if (queues) {
+            io.print('');
+            io.print(`queues: ${JSON.stringify(queues, null, 2)}`);
+          }
+          return { ...status, queues };
+        }),
+      ),
   );
 }

@@ -1,0 +1,258 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/types.ts';
+
+/** All aggregation over the facts happens here, in SQL; JS only sees per-feature / per-line results. */
+
+export interface Period {
+  start: Date;
+  end: Date;
+}
+
+const UNATTRIBUTED = 'unattributed';
+
+export interface ApiUsageRow {
+  feature: string;
+  provider: string;
+  model: string | null;
+  batch: boolean;
+  requests: string;
+  uncached_input_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  output_tokens: string;
+}
+
+/** API usage per feature × provider × model × batch for the period. */
+export async function apiUsage(db: Kysely<Database>, p: Period): Promise<ApiUsageRow[]> {
+  const r = await sql<ApiUsageRow>`
+    select coalesce(feature, ${UNATTRIBUTED}) as feature, provider, model, coalesce(batch, false) as batch,
+           sum(requests)::bigint as requests,
+           sum(uncached_input_tokens)::bigint as uncached_input_tokens,
+           sum(cache_read_tokens)::bigint as cache_read_tokens,
+           sum(cache_write_tokens)::bigint as cache_write_tokens,
+           sum(cache_write_1h_tokens)::bigint as cache_write_1h_tokens,
+           sum(output_tokens)::bigint as output_tokens
+      from usage_facts
+     where bucket_start >= ${p.start} and bucket_start < ${p.end}
+     group by 1, 2, 3, 4
+     order by 1, 2, 3, 4`.execute(db);
+  return r.rows;
+}
+
+export interface ServingRow {
+  feature: string;
+  deployment: string;
+  model: string;
+  requests: string;
+  prompt_tokens: string;
+  generation_tokens: string;
+  prefix_cache_hits: string;
+}
+
+export async function servingUsage(db: Kysely<Database>, p: Period): Promise<ServingRow[]> {
+  const r = await sql<ServingRow>`
+    select coalesce(feature, ${UNATTRIBUTED}) as feature, deployment, model,
+           sum(requests)::bigint as requests,
+           sum(prompt_tokens)::bigint as prompt_tokens,
+           sum(generation_tokens)::bigint as generation_tokens,
+           coalesce(sum(least(coalesce(prefix_cache_hits, 0), prompt_tokens)), 0)::bigint as prefix_cache_hits
+      from serving_metrics
+     where hour >= ${p.start} and hour < ${p.end}
+     group by 1, 2, 3
+     order by 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+/** Tokens per hour of the period per feature (API usage and self-hosted serving alike). */
+export async function hourlyTokens(db: Kysely<Database>, p: Period): Promise<Map<string, Map<number, number>>> {
+  const r = await sql<{ feature: string; hour: Date; tokens: string }>`
+    select feature, hour, sum(tokens)::bigint as tokens from (
+      select coalesce(feature, ${UNATTRIBUTED}) as feature, date_trunc('hour', bucket_start) as hour,
+             uncached_input_tokens + cache_read_tokens + cache_write_tokens + output_tokens as tokens
+        from usage_facts
+       where bucket_start >= ${p.start} and bucket_start < ${p.end} and bucket_end - bucket_start <= interval '1 hour'
+      union all
+      select coalesce(feature, ${UNATTRIBUTED}), hour, prompt_tokens + generation_tokens
+        from serving_metrics where hour >= ${p.start} and hour < ${p.end}
+    ) t group by 1, 2`.execute(db);
+  const out = new Map<string, Map<number, number>>();
+  for (const row of r.rows) {
+    const m = out.get(row.feature) ?? new Map<number, number>();
+    m.set(new Date(row.hour).getTime(), Number(row.tokens));
+    out.set(row.feature, m);
+  }
+  return out;
+}
+
+export interface CostLine {
+  id: string;
+  source: string;
+  day: string;
+  feature: string | null;
+  deployment: string | null;
+  currency: string;
+  cost: string;
+  estimated: boolean;
+  service_name: string | null;
+}
+
+/**
+ * Cost lines of the period (money of record: effective cost — amortized where the source has it).
+ * Summed per source × day × feature × deployment × currency × token class in SQL.
+ */
+export async function costLines(db: Kysely<Database>, p: Period): Promise<CostLine[]> {
+  const r = await sql<CostLine>`
+    select min(id)::text as id, source, (charge_period_start at time zone 'UTC')::date::text as day, feature, deployment,
+           billing_currency as currency, sum(effective_cost)::text as cost, bool_or(estimated) as estimated,
+           min(service_name) as service_name
+      from cost_line_items
+     where charge_period_start >= ${p.start} and charge_period_start < ${p.end}
+     group by source, 3, feature, deployment, billing_currency
+     order by source, 3, feature nulls last, deployment nulls last, billing_currency`.execute(db);
+  return r.rows;
+}
+
+export interface AllocatableLine {
+  id: string;
+  source: string;
+  day: string;
+  currency: string;
+  cost: string;
+  feature: string | null;
+  /** feature → weight (tokens of the line's token class in matching usage); empty when no usage matches. */
+  weights: Array<{ feature: string; weight: string }>;
+}
+
+/**
+ * API cost lines whose grouping is coarser than the feature rules (Anthropic: workspace × model ×
+ * token type per day; OpenAI: project × line item per day), with the usage that explains each line:
+ * same provider, same day, same workspace/project and model where the line names them; weighted by
+ * the tokens of the line's token class (within one line model and class are fixed, so tokens are
+ * proportional to usage priced at list price).
+ */
+export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): Promise<AllocatableLine[]> {
+  const r = await sql<{ id: string; source: string; day: string; currency: string; cost: string; feature: string | null; weights: Array<{ feature: string; weight: string }> | null }>`
+    with lines as (
+      select id, source, charge_period_start, charge_period_end, billing_currency, effective_cost, feature,
+             x_project_id, x_workspace_id, x_model,
+             case
+               when x_token_type in ('uncached_input_tokens', 'input', 'input_uncached') then 'uncached'
+               when x_token_type in ('cache_read_input_tokens', 'cached input', 'input_cached', 'cached_input') then 'read'
+               when x_token_type like 'cache_creation%' or x_token_type in ('cache write', 'input_cache_write', 'cache_write') then 'write'
+               when x_token_type in ('output_tokens', 'output') then 'output'
+               else 'all'
+             end as klass
+        from cost_line_items
+       where source in ('openai', 'anthropic')
+         and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
+    ),
+    w as (
+      select l.id, coalesce(u.feature, ${UNATTRIBUTED}) as feature,
+             sum(case l.klass
+                   when 'uncached' then u.uncached_input_tokens
+                   when 'read' then u.cache_read_tokens
+                   when 'write' then u.cache_write_tokens
+                   when 'output' then u.output_tokens
+                   else u.uncached_input_tokens + u.cache_read_tokens + u.cache_write_tokens + u.output_tokens
+                 end) as weight
+        from lines l
+        join usage_facts u
+          on u.provider = l.source
+         and u.bucket_start >= l.charge_period_start and u.bucket_start < l.charge_period_end
+         and (l.x_project_id is null or u.project_id = l.x_project_id)
+         and (l.source <> 'anthropic' or u.workspace_id is not distinct from l.x_workspace_id)
+         and (l.x_model is null or u.model = l.x_model)
+       group by l.id, 2
+    )
+    select l.id::text as id, l.source, (l.charge_period_start at time zone 'UTC')::date::text as day,
+           l.billing_currency as currency, l.effective_cost::text as cost, l.feature,
+           (select json_agg(json_build_object('feature', w.feature, 'weight', w.weight::text) order by w.feature)
+              from w where w.id = l.id and w.weight > 0) as weights
+      from lines l
+     order by l.id`.execute(db);
+  return r.rows.map((row) => ({ ...row, weights: row.weights ?? [] }));
+}
+
+export interface DeploymentDayCost {
+  deployment: string;
+  day: string;
+  currency: string;
+  cost: string;
+  estimated: boolean;
+  gpu_count: number | null;
+}
+
+/** GPU capacity cost per deployment and day (cloud billing lines mapped to a deployment). */
+export async function deploymentDayCosts(db: Kysely<Database>, p: Period): Promise<DeploymentDayCost[]> {
+  const r = await sql<DeploymentDayCost>`
+    select deployment, (charge_period_start at time zone 'UTC')::date::text as day, billing_currency as currency,
+           sum(effective_cost)::text as cost, bool_or(estimated) as estimated, max(x_gpu_count) as gpu_count
+      from cost_line_items
+     where deployment is not null and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
+     group by 1, 2, 3 order by 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+/** Tokens served per deployment × hour × feature. */
+export async function deploymentHourlyTokens(db: Kysely<Database>, p: Period): Promise<Array<{ deployment: string; hour: Date; feature: string; tokens: string }>> {
+  const r = await sql<{ deployment: string; hour: Date; feature: string; tokens: string }>`
+    select deployment, hour, coalesce(feature, ${UNATTRIBUTED}) as feature, sum(prompt_tokens + generation_tokens)::bigint as tokens
+      from serving_metrics where hour >= ${p.start} and hour < ${p.end}
+     group by 1, 2, 3 order by 1, 2, 3`.execute(db);
+  return r.rows;
+}
+
+export interface DeploymentMetricsRow {
+  deployment: string;
+  requests: string;
+  tokens: string;
+  hours_with_data: number;
+  kv_avg: number | null;
+  kv_p95: number | null;
+  prefix_hits: string | null;
+  prefix_queries: string | null;
+  running_avg: number | null;
+  waiting_avg: number | null;
+  gpu_util: number | null;
+  gpu_count: number | null;
+}
+
+/** FinOps metrics per deployment (COST-MODEL.md §8), aggregated in SQL. */
+export async function deploymentMetrics(db: Kysely<Database>, p: Period): Promise<DeploymentMetricsRow[]> {
+  const r = await sql<DeploymentMetricsRow>`
+    with s as (
+      select deployment, sum(requests)::bigint as requests, sum(prompt_tokens + generation_tokens)::bigint as tokens,
+             count(distinct hour)::int as hours_with_data,
+             avg(kv_cache_usage_avg) as kv_avg, max(kv_cache_usage_p95) as kv_p95,
+             sum(prefix_cache_hits)::bigint as prefix_hits, sum(prefix_cache_queries)::bigint as prefix_queries,
+             avg(requests_running_avg) as running_avg, avg(requests_waiting_avg) as waiting_avg
+        from serving_metrics where hour >= ${p.start} and hour < ${p.end} group by deployment
+    ), g as (
+      select deployment, avg(gpu_util_avg) as gpu_util, count(distinct hostname || '/' || gpu)::int as gpu_count
+        from gpu_metrics where hour >= ${p.start} and hour < ${p.end} and deployment is not null group by deployment
+    )
+    select coalesce(s.deployment, g.deployment) as deployment, coalesce(s.requests, 0)::text as requests,
+           coalesce(s.tokens, 0)::text as tokens, coalesce(s.hours_with_data, 0) as hours_with_data,
+           s.kv_avg, s.kv_p95, s.prefix_hits::text, s.prefix_queries::text, s.running_avg, s.waiting_avg,
+           g.gpu_util, g.gpu_count
+      from s full join g on g.deployment = s.deployment
+     order by 1`.execute(db);
+  return r.rows;
+}
+
+/** Distinct days with facts per feature per month, for the data-sufficiency rule. */
+export async function featureDaysByMonth(db: Kysely<Database>, until: Date): Promise<Array<{ feature: string; month: string; days: number }>> {
+  const r = await sql<{ feature: string; month: string; days: number }>`
+    select feature, to_char(day, 'YYYY-MM') as month, count(distinct day)::int as days from (
+      select coalesce(feature, ${UNATTRIBUTED}) as feature, (bucket_start at time zone 'UTC')::date as day
+        from usage_facts where bucket_start < ${until} and (requests > 0 or output_tokens > 0)
+      union
+      select coalesce(feature, ${UNATTRIBUTED}), (hour at time zone 'UTC')::date
+        from serving_metrics where hour < ${until} and (prompt_tokens + generation_tokens) > 0
+      union
+      select coalesce(feature, ${UNATTRIBUTED}), (charge_period_start at time zone 'UTC')::date
+        from cost_line_items where charge_period_start < ${until}
+    ) t group by 1, 2`.execute(db);
+  return r.rows;
+}

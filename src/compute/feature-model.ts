@@ -1,0 +1,229 @@
+import type { Config, FeatureConfig, Profile } from '../config/schema.ts';
+import { unitPrices } from '../prices/catalog.ts';
+import { apiToSelfHosted, selfHostedToApi } from '../model/counterfactual.ts';
+import { breakEven } from '../model/break-even.ts';
+import { hybridOptimum } from '../model/hybrid.ts';
+import { recommend } from '../model/recommend.ts';
+import { concurrentStreamsPerReplica, kvBytesPerToken } from '../model/kv.ts';
+import { hoursInMonth } from '../time.ts';
+import type { ApiUsageRow } from './aggregate.ts';
+import { D, estimate, money, type Dec } from './money.ts';
+
+export interface FeatureTokens {
+  requests: number;
+  uncached: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+  byModel: ApiUsageRow[];
+}
+
+export interface ModelInput {
+  config: Config;
+  feature: FeatureConfig | undefined;
+  name: string;
+  architecture: 'api' | 'self_hosted';
+  month: Date;
+  actualCost: Dec;
+  tokens: FeatureTokens;
+  hourlyLoad: number[];
+  /** This feature's share of the fixed monthly ops cost (self-hosted features only). */
+  opsShare: Dec;
+  opsTotal: Dec;
+  selfTokensTotal: number;
+  dataMonths: number;
+  deploymentProfile: { profile: Profile; replicas: number; gpus: number; name: string } | null;
+}
+
+export interface Modelled {
+  blendedRatePer1M: string | null;
+  blendedRatePer1MOutput: string | null;
+  overheadCost: string;
+  counterfactualArchitecture: 'api' | 'self_hosted' | null;
+  counterfactualCost: string | null;
+  counterfactualRatePer1M: string | null;
+  breakEvenTokens: string | null;
+  breakEvenBinding: string | null;
+  recommendation: string | null;
+  recommendationReason: string | null;
+  hybridReplicas: number | null;
+  hybridCost: string | null;
+  hybridLocalShare: number | null;
+  unpricedTokens: number;
+  assumptions: Record<string, unknown>;
+}
+
+/** Interactive decode speed of one stream, used to turn request rates into concurrent sessions for KV sizing. */
+export const STREAM_TOKENS_PER_SECOND = 30;
+
+const per1M = (cost: Dec, tokens: number): string | null => (tokens > 0 ? cost.times(1_000_000).dividedBy(tokens).toDecimalPlaces(6).toFixed() : null);
+
+function replicaHourCost(config: Config, profile: Profile): number {
+  const gpu = config.gpus[profile.gpu]!;
+  return Number(gpu.hourly_price) * profile.gpus_per_replica;
+}
+
+/** Replicas needed per hour to hold the hour's concurrent sessions' KV cache (memory bound). */
+function memoryReplicas(config: Config, profile: Profile, load: number[], t: FeatureTokens): number[] | undefined {
+  const shape = profile.model_shape;
+  const total = t.uncached + t.cacheRead + t.cacheWrite + t.output;
+  if (!shape || total === 0 || t.requests === 0) return undefined;
+  const gpu = config.gpus[profile.gpu]!;
+  const streams = concurrentStreamsPerReplica({
+    gpuMemGiB: gpu.memory_gib,
+    gpus: profile.gpus_per_replica,
+    usableFraction: shape.usable_memory_fraction,
+    weightsGiB: shape.weights_gib,
+    kvBytesPerToken: kvBytesPerToken({ layers: shape.layers, kvHeads: shape.kv_heads, headDim: shape.head_dim, dtypeBytes: shape.dtype_bytes }),
+    context: shape.context_tokens,
+  });
+  if (streams <= 0) return load.map(() => Number.POSITIVE_INFINITY);
+  const outPerRequest = t.output / t.requests;
+  const secondsPerRequest = Math.max(1, outPerRequest / STREAM_TOKENS_PER_SECOND);
+  return load.map((tokens) => {
+    const requests = (t.requests * tokens) / total;
+    const concurrent = (requests / 3600) * secondsPerRequest;
+    return concurrent > 0 ? Math.ceil(concurrent / streams) : 0;
+  });
+}
+
+export function modelFeature(i: ModelInput): Modelled {
+  const { config, tokens: t } = i;
+  const total = t.uncached + t.cacheRead + t.cacheWrite + t.output;
+  const hours = hoursInMonth(i.month);
+  const overheadRate = i.architecture === 'self_hosted' ? config.overhead.self_hosted : config.overhead.api;
+  const overhead = i.actualCost.times(overheadRate).toDecimalPlaces(2).plus(i.architecture === 'self_hosted' ? i.opsShare : 0);
+  const loaded = i.actualCost.plus(overhead);
+  const base: Modelled = {
+    blendedRatePer1M: per1M(loaded, total),
+    blendedRatePer1MOutput: per1M(loaded, t.output),
+    overheadCost: money(overhead),
+    counterfactualArchitecture: null,
+    counterfactualCost: null,
+    counterfactualRatePer1M: null,
+    breakEvenTokens: null,
+    breakEvenBinding: null,
+    recommendation: null,
+    recommendationReason: null,
+    hybridReplicas: null,
+    hybridCost: null,
+    hybridLocalShare: null,
+    unpricedTokens: unpriced(config, t, i.month),
+    assumptions: { blended_rate_basis: 'actual cost + overhead (+ ops share for self-hosted) per 1M input+output tokens' },
+  };
+  const minMonths = config.report.min_months_for_recommendation;
+  if (!i.feature) {
+    base.recommendationReason = total > 0 || !i.actualCost.isZero() ? 'unattributed spend: add attribution rules for it' : null;
+    return base;
+  }
+  const loadedNum = loaded.toNumber();
+  if (i.architecture === 'api') {
+    const profileName = i.feature.counterfactual.profile;
+    const profile = profileName ? config.profiles[profileName] : undefined;
+    if (!profile || total === 0) {
+      base.recommendationReason = profile ? 'no usage this month' : 'no counterfactual profile configured (features[].counterfactual.profile)';
+      return base;
+    }
+    const rhc = replicaHourCost(config, profile);
+    const opsForMove = i.opsTotal.isZero() ? 0 : i.opsTotal.times(total).dividedBy(i.selfTokensTotal + total).toNumber();
+    const memory = memoryReplicas(config, profile, i.hourlyLoad, t);
+    const cf = apiToSelfHosted({
+      hourlyTokens: i.hourlyLoad,
+      tps: profile.tokens_per_second,
+      maxUtilization: profile.max_utilization,
+      minReplicas: profile.min_replicas,
+      provisioning: profile.provisioning,
+      replicaHourCost: rhc,
+      overhead: config.overhead.self_hosted,
+      opsMonthly: opsForMove,
+      ...(memory ? { memoryReplicasPerHour: memory } : {}),
+    });
+    const apiPricePer1M = (loadedNum / total) * 1e6;
+    const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: opsForMove, tps: profile.tokens_per_second, maxUtilization: profile.max_utilization, hoursInMonth: hours, apiPricePer1M });
+    const hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: profile.tokens_per_second * 3600 * profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: opsForMove, apiPricePer1M });
+    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization });
+    return {
+      ...base,
+      counterfactualArchitecture: 'self_hosted',
+      counterfactualCost: estimate(cf.cost),
+      counterfactualRatePer1M: estimate((cf.cost / total) * 1e6),
+      breakEvenTokens: be.steppedVolume === null ? null : String(Math.ceil(be.steppedVolume)),
+      breakEvenBinding: be.binding,
+      recommendation: rec.recommendation === null ? null : rec.label,
+      recommendationReason: `${rec.reason} (binding: ${rec.binding})`,
+      hybridReplicas: hy.replicas,
+      hybridCost: estimate(hy.cost),
+      hybridLocalShare: hy.localShare,
+      assumptions: {
+        ...base.assumptions,
+        profile: { name: profileName, ...profile, replica_hour_cost: rhc, throughput_source: 'profile' },
+        counterfactual: { ...cf, memory_bound_sizing: Boolean(memory), stream_tokens_per_second: STREAM_TOKENS_PER_SECOND, ops_share: opsForMove },
+        break_even: { ...be, replicaMonthCost: rhc * hours, apiPricePer1M },
+        hybrid: hy,
+        recommendation: rec,
+      },
+    };
+  }
+  // Self-hosted → API at the comparable model's dated list price.
+  const provider = i.feature.counterfactual.api_provider;
+  const model = i.feature.counterfactual.api_model;
+  const prices = provider && model ? unitPrices({ provider, model, at: i.month }, config) : null;
+  if (!prices || total === 0) {
+    base.recommendationReason = !provider || !model ? 'no comparable API model configured (features[].counterfactual.api_model)' : !prices ? `no list price for ${provider}/${model}` : 'no usage this month';
+    if (!prices) base.unpricedTokens = total;
+    return base;
+  }
+  const batchDiscount = i.feature.batch ? (config.prices.batch_discount[provider!] ?? 0) : 0;
+  const cf = selfHostedToApi({
+    uncachedInputTokens: t.uncached,
+    cacheReadTokens: t.cacheRead,
+    cacheWriteTokens: t.cacheWrite,
+    outputTokens: t.output,
+    prices,
+    batchDiscount,
+    apiOverhead: config.overhead.api,
+  });
+  const dp = i.deploymentProfile;
+  let be: ReturnType<typeof breakEven> | undefined;
+  let hy: ReturnType<typeof hybridOptimum> | undefined;
+  let utilization: number | undefined;
+  if (dp) {
+    const rhc = replicaHourCost(config, dp.profile);
+    be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), tps: dp.profile.tokens_per_second, maxUtilization: dp.profile.max_utilization, hoursInMonth: hours, apiPricePer1M: cf.ratePer1M ?? 0 });
+    hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: dp.profile.tokens_per_second * 3600 * dp.profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), apiPricePer1M: cf.ratePer1M ?? 0 });
+    utilization = total / (dp.replicas * dp.profile.tokens_per_second * 3600 * hours);
+  }
+  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}) });
+  return {
+    ...base,
+    counterfactualArchitecture: 'api',
+    counterfactualCost: estimate(cf.cost),
+    counterfactualRatePer1M: estimate(cf.ratePer1M),
+    breakEvenTokens: be && be.steppedVolume !== null ? String(Math.ceil(be.steppedVolume)) : null,
+    breakEvenBinding: be?.binding ?? null,
+    recommendation: rec.recommendation === null ? null : rec.label,
+    recommendationReason: `${rec.reason} (binding: ${rec.binding})`,
+    hybridReplicas: hy?.replicas ?? null,
+    hybridCost: hy ? estimate(hy.cost) : null,
+    hybridLocalShare: hy?.localShare ?? null,
+    assumptions: {
+      ...base.assumptions,
+      prices: [{ provider, model, ...prices, batch_discount: batchDiscount }],
+      counterfactual: cf,
+      ...(dp ? { profile: { name: dp.name, ...dp.profile, token_utilization: utilization } } : {}),
+      ...(be ? { break_even: { ...be, apiPricePer1M: cf.ratePer1M } } : {}),
+      ...(hy ? { hybrid: hy } : {}),
+      recommendation: rec,
+    },
+  };
+}
+
+function unpriced(config: Config, t: FeatureTokens, month: Date): number {
+  let n = 0;
+  for (const u of t.byModel) {
+    if (!u.model || !unitPrices({ provider: u.provider, model: u.model, at: month }, config)) {
+      n += Number(u.uncached_input_tokens) + Number(u.cache_read_tokens) + Number(u.cache_write_tokens) + Number(u.output_tokens);
+    }
+  }
+  return n;
+}

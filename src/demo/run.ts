@@ -1,0 +1,51 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Ctx } from '../context.ts';
+import { SOURCE_NAMES, type SourceName } from '../ingest/sources.ts';
+import { CONNECTORS } from '../ingest/registry.ts';
+import { planRange, type PlannedStep } from '../pipeline/planner.ts';
+import { runInline } from '../pipeline/inline.ts';
+import { addMonths, lastFullMonth, monthKey } from '../time.ts';
+import { writeMonthlyReport } from '../reports/write.ts';
+
+export interface DemoResult {
+  month: string;
+  months: string[];
+  sources: SourceName[];
+  outDir: string;
+  report: Awaited<ReturnType<typeof writeMonthlyReport>>;
+  features: Array<Record<string, unknown>>;
+}
+
+/**
+ * The demo's work, once the simulators are up and ctx points at them: ingest N months ending with
+ * the last full month through the real connectors, compute every month (the 3-month rule looks
+ * back), render the last one.
+ */
+export async function runDemo(
+  ctx: Ctx,
+  opts: { months: number; outDir: string; onProgress?: (done: number, total: number, step: PlannedStep) => void },
+): Promise<DemoResult> {
+  const last = lastFullMonth(ctx.clock.now());
+  const first = addMonths(last, -(opts.months - 1));
+  const sources = SOURCE_NAMES.filter((s) => CONNECTORS[s].configured(ctx).ok && ctx.config.sources[s].enabled);
+  const plan = planRange({ from: first, to: last, sources, until: addMonths(last, 1) });
+  await runInline(ctx, plan, opts.onProgress);
+  const outDir = resolve(opts.outDir);
+  await mkdir(outDir, { recursive: true });
+  const report = await writeMonthlyReport(ctx, last, outDir);
+  const rows = await ctx.db
+    .selectFrom('feature_monthly_results')
+    .selectAll()
+    .where('month', '=', `${monthKey(last)}-01`)
+    .orderBy('feature')
+    .execute();
+  return {
+    month: monthKey(last),
+    months: plan.filter((p) => p.step === 'compute').map((p) => (p.payload as { month: string }).month),
+    sources,
+    outDir,
+    report,
+    features: rows as unknown as Array<Record<string, unknown>>,
+  };
+}
