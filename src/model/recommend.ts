@@ -1,0 +1,105 @@
+import { toNumber } from './num.ts';
+import { formatPercent } from './format.ts';
+import type { BreakEvenBinding } from './break-even.ts';
+
+/**
+ * A move to another architecture is recommended only when the model says it saves at least this
+ * share of the current actual cost: counterfactuals are estimates (list prices, throughput
+ * profiles), and switching has costs the model does not see (migration, on-call, vendor terms).
+ */
+export const SWITCH_MARGIN = 0.1;
+
+/** Self-hosted deployments busier than this are not called out as a utilization problem. */
+export const LOW_UTILIZATION = 0.5;
+
+export type Architecture = 'api' | 'self_hosted';
+export type Recommendation = 'api' | 'self_hosted' | 'hybrid';
+export type RecommendationBinding = 'utilization' | 'volume' | 'price' | 'latency' | 'capacity';
+
+export interface RecommendInput {
+  architecture: Architecture;
+  /** Complete months of data for the feature. */
+  dataMonths: number;
+  /** config min_months_for_recommendation (default 3). */
+  minMonths: number;
+  /** What the current architecture really cost (money of record) for the period compared. */
+  actualCost: number | string;
+  /** The other architecture, same work, same period. */
+  counterfactualCost: number | string;
+  /** hybridOptimum for the same period and prices (only its replicas, cost and peak are used). */
+  hybrid?: { replicas: number; cost: number; peakReplicas?: number };
+  breakEven?: { binding: BreakEvenBinding };
+  /** Token-based utilization of the self-hosted capacity (actual for self-hosted, implied for API). */
+  utilization?: number | null;
+  /** Override SWITCH_MARGIN. */
+  margin?: number;
+}
+
+export interface RecommendResult {
+  /** null = not enough data; the figures are still reported. */
+  recommendation: Recommendation | null;
+  label: string;
+  binding: RecommendationBinding;
+  reason: string;
+  sufficient: boolean;
+}
+
+const names: Record<Architecture, string> = { api: 'API', self_hosted: 'self-hosted' };
+
+interface Option {
+  kind: Recommendation;
+  cost: number;
+  replicas?: number;
+}
+
+/**
+ * COST-MODEL §7. Picks the cheapest of: stay, the counterfactual, and a genuine hybrid (0 < N < peak);
+ * moving away from the current architecture needs a saving of at least `margin` of the actual cost.
+ * The binding factor is derived from what decided the comparison; 'latency' is never derived (no
+ * latency data is modelled) and stays in the type for configured latency targets.
+ */
+export function recommend(input: RecommendInput): RecommendResult {
+  const margin = input.margin ?? SWITCH_MARGIN;
+  const actual = toNumber('actualCost', input.actualCost);
+  const counterfactual = toNumber('counterfactualCost', input.counterfactualCost);
+  const current: Option = { kind: input.architecture, cost: actual };
+  const options: Option[] = [current, { kind: input.architecture === 'api' ? 'self_hosted' : 'api', cost: counterfactual }];
+  const h = input.hybrid;
+  if (h && h.replicas > 0 && (h.peakReplicas === undefined || h.replicas < h.peakReplicas)) {
+    options.push({ kind: 'hybrid', cost: h.cost, replicas: h.replicas });
+  }
+
+  const cheapest = options.reduce((best, o) => (o.cost < best.cost ? o : best));
+  const saving = actual > 0 ? (actual - cheapest.cost) / actual : 0;
+  const move = cheapest !== current && saving >= margin;
+  const chosen = move ? cheapest : current;
+  const label = chosen.kind === 'hybrid' ? `hybrid (${chosen.replicas} replica${chosen.replicas === 1 ? '' : 's'})` : chosen.kind === 'api' ? 'api' : 'self-hosted';
+  const binding = bindingFor(input, chosen.kind);
+
+  const sufficient = input.dataMonths >= input.minMonths;
+  if (!sufficient) {
+    return { recommendation: null, label: 'insufficient data', binding, reason: `insufficient data: ${input.dataMonths} of ${input.minMonths} months`, sufficient };
+  }
+
+  let reason: string;
+  if (move) {
+    reason = `${label} would cost ${formatPercent(saving)} less than the current ${names[input.architecture]} cost`;
+  } else if (cheapest !== current) {
+    reason = `${cheapest.kind === 'hybrid' ? 'hybrid' : names[cheapest.kind as Architecture]} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
+  } else {
+    reason = `${names[input.architecture]} is already the cheapest option`;
+  }
+  return { recommendation: chosen.kind, label, binding, reason, sufficient };
+}
+
+function bindingFor(input: RecommendInput, chosen: Recommendation): RecommendationBinding {
+  const lowUtil = input.utilization != null && input.utilization < LOW_UTILIZATION;
+  if (chosen === 'hybrid') return 'utilization';
+  if (chosen === 'api') {
+    // Self-hosting loses: idle capacity, too little volume, a too-cheap API or a too-slow replica.
+    if (input.architecture === 'self_hosted' && lowUtil) return 'utilization';
+    return input.breakEven?.binding ?? (lowUtil ? 'utilization' : 'price');
+  }
+  // Self-hosting wins: the volume keeps the replicas busy enough.
+  return 'volume';
+}
