@@ -1,11 +1,77 @@
+import type { Ctx } from '../../context.ts';
+import type { CostLineItemInsert, UsageFactInsert } from '../../db/types.ts';
+import { ConfigError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
-import { BreakevenError } from '../../errors.ts';
+import type { ReplaceScope } from '../../ingest/upsert.ts';
+import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
+import { addDays, addMonths, dayWindows, monthStart, startOfDay, startOfHour } from '../../time.ts';
+import type { HttpDeps } from '../http.ts';
+import { SOURCE, costPages, usagePages, type AnthropicClientOptions } from './client.ts';
+import { normalizeCostBucket, normalizeUsageBucket } from './normalize.ts';
 
-// Placeholder until this source lands (issue "Every source, production-grade").
+const DAY_MS = 86_400_000;
+const isMidnight = (d: Date) => d.getTime() % DAY_MS === 0;
+
+function clientOptions(ctx: Ctx): AnthropicClientOptions {
+  const apiKey = ctx.env.ANTHROPIC_ADMIN_KEY;
+  if (!apiKey) throw new ConfigError('anthropic: ANTHROPIC_ADMIN_KEY is not set (an Admin API key, sk-ant-admin…)');
+  return { baseUrl: ctx.env.ANTHROPIC_BASE_URL, apiKey };
+}
+
+/**
+ * Fetches and normalizes one window without writing anything. Usage is hourly and always pulled;
+ * the cost report only has whole-day buckets, so it is pulled (and its rows replaced) only when the
+ * window covers whole UTC days: a partial "today" window leaves that day's cost rows alone until a
+ * later run covers the full day.
+ */
+export async function collectAnthropicWindow(
+  http: HttpDeps,
+  opts: AnthropicClientOptions,
+  window: { start: Date; end: Date },
+): Promise<{ batch: { usage: UsageFactInsert[]; costs: CostLineItemInsert[] }; scope: Omit<ReplaceScope, 'start' | 'end'> }> {
+  const usage: UsageFactInsert[] = [];
+  for await (const page of usagePages(http, opts, window)) for (const b of page.data) usage.push(...normalizeUsageBucket(b));
+  const costs: CostLineItemInsert[] = [];
+  const wholeDays = isMidnight(window.start) && isMidnight(window.end);
+  if (wholeDays) {
+    for await (const page of costPages(http, opts, window)) for (const b of page.data) costs.push(...normalizeCostBucket(b));
+  }
+  return { batch: { usage, costs }, scope: { usageProvider: SOURCE, ...(wholeDays ? { costSource: SOURCE } : {}) } };
+}
+
 export const anthropicConnector: SourceConnector = {
   name: 'anthropic',
-  configured: () => ({ ok: false, why: 'the anthropic connector is not implemented yet' }),
-  ingest: async () => {
-    throw new BreakevenError('the anthropic connector is not implemented yet');
+  configured: (ctx) =>
+    ctx.env.ANTHROPIC_ADMIN_KEY ? { ok: true } : { ok: false, why: 'ANTHROPIC_ADMIN_KEY is not set (an Admin API key, sk-ant-admin…)' },
+  async ingest(ctx, range, onWindow) {
+    const opts = clientOptions(ctx);
+    const results: WindowResult[] = [];
+    // One transaction per UTC day: a failure loses at most that day, and a retry converges.
+    for (const w of dayWindows(range.start, range.end)) {
+      const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, (http) => collectAnthropicWindow(http, opts, w));
+      onWindow?.(result);
+      results.push(result);
+    }
+    return results;
   },
 };
+
+/**
+ * The range a scheduled pull should cover: from the watermark minus the restatement lookback
+ * (config sources.anthropic.lookback_days), floored to the day so cost days are whole; without a
+ * watermark, from the start of the month three months back. Up to now floored to the hour (the
+ * current hour is still filling).
+ */
+export async function planAnthropicIncrementalWindow(ctx: Ctx, account = 'default'): Promise<{ start: Date; end: Date }> {
+  const now = ctx.clock.now();
+  const end = startOfHour(now);
+  const state = await ctx.db
+    .selectFrom('sync_state')
+    .select('watermark')
+    .where('source', '=', SOURCE)
+    .where('account', '=', account)
+    .executeTakeFirst();
+  const watermark = state?.watermark ?? null;
+  const start = watermark ? startOfDay(addDays(watermark, -ctx.config.sources.anthropic.lookback_days)) : addMonths(monthStart(now), -3);
+  return { start: start < end ? start : startOfDay(end), end };
+}
