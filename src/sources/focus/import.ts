@@ -1,7 +1,168 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
-import { BreakevenError } from '../../errors.ts';
+import type { CostLineItemInsert } from '../../db/types.ts';
+import { errorMessage, InputError } from '../../errors.ts';
+import { writeFacts } from '../../ingest/upsert.ts';
+import { applyAttribution } from '../../attribution/apply.ts';
+import { resolveHeader, type Header } from './columns.ts';
+import { FOCUS_SOURCE, normalizeFocusRow, rowIdentity } from './normalize.ts';
+import { isGzip, readCsvRecords } from './read.ts';
 
-// Placeholder until the FOCUS importer lands.
-export async function importFocusFile(_ctx: Ctx, _opts: { path: string; provider?: string }): Promise<{ rows: number }> {
-  throw new BreakevenError('FOCUS import is not implemented yet');
+export interface FocusImportOptions {
+  path: string;
+  /** Recorded as account (and as ProviderName where the file has none); default: the ProviderName column. */
+  provider?: string;
+}
+
+export interface FocusImportResult {
+  /** Absolute path of the imported file. */
+  file: string;
+  /** Rows written (inserted or updated; a re-import of the same file updates the same rows). */
+  rows: number;
+  gzip: boolean;
+  accounts: string[];
+  currencies: string[];
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  /** Rows recognised as GPU capacity (x_gpu_model set). */
+  gpuRows: number;
+  /** Columns kept in `extra` (not FOCUS columns we map: provider extras, x_* custom columns). */
+  extraColumns: string[];
+}
+
+const CHUNK = 500;
+
+/**
+ * Imports one FOCUS CSV export (gzip ok) in ONE transaction: a missing required column or a bad
+ * money cell anywhere fails the file and writes nothing of it. Rows are streamed, never loaded
+ * whole. Each row's line_key is a hash of its identifying content (all but money and quantities)
+ * plus its occurrence index among identical rows, so importing the same file again rewrites the
+ * same rows, a restated amount replaces the old one, and duplicate lines stay distinct.
+ */
+export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promise<FocusImportResult> {
+  const path = resolve(opts.path);
+  const file = basename(path);
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new InputError(`FOCUS file ${path} is not a file`);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`FOCUS file ${path} cannot be read: ${errorMessage(err)}`);
+  }
+  const startedAt = ctx.clock.now();
+  const log = ctx.log.child({ source: FOCUS_SOURCE, file });
+  const gzip = await isGzip(path);
+  const accounts = new Map<string, Date>();
+  const currencies = new Set<string>();
+  let header: Header | null = null;
+  let periodStart: Date | null = null;
+  let periodEnd: Date | null = null;
+  let gpuRows = 0;
+
+  try {
+    const rows = await ctx.db.transaction().execute(async (trx) => {
+      const occurrences = new Map<string, number>();
+      let buffer: CostLineItemInsert[] = [];
+      let written = 0;
+      const flush = async () => {
+        if (buffer.length) written += await writeFacts(trx, { costs: buffer });
+        buffer = [];
+      };
+      for await (const rec of readCsvRecords(path)) {
+        if (!header) {
+          header = resolveHeader(rec.cells, file, { providerGiven: Boolean(opts.provider) });
+          continue;
+        }
+        const id = rowIdentity(header, rec.cells);
+        const n = occurrences.get(id) ?? 0;
+        occurrences.set(id, n + 1);
+        const row = normalizeFocusRow(header, rec.cells, `${id}#${n}`, {
+          file,
+          line: rec.line,
+          provider: opts.provider,
+          tagKey: ctx.config.sources.aws.tag_key,
+          deployments: ctx.config.deployments,
+        });
+        const start = row.charge_period_start as Date;
+        const end = row.charge_period_end as Date;
+        if (!periodStart || start < periodStart) periodStart = start;
+        if (!periodEnd || end > periodEnd) periodEnd = end;
+        const account = row.account!;
+        const last = accounts.get(account);
+        if (!last || end > last) accounts.set(account, end);
+        currencies.add(row.billing_currency);
+        if (row.x_gpu_model) gpuRows++;
+        buffer.push(row);
+        if (buffer.length >= CHUNK) await flush();
+      }
+      if (!header) throw new InputError(`${file}: empty file (no header row)`);
+      await flush();
+      if (periodStart && periodEnd) await applyAttribution(trx, ctx.config, { start: periodStart, end: periodEnd });
+      const now = ctx.clock.now();
+      await trx
+        .insertInto('ingestion_runs')
+        .values({
+          source: FOCUS_SOURCE,
+          account: runAccount(opts, accounts),
+          window_start: periodStart ?? startedAt,
+          window_end: periodEnd ?? startedAt,
+          started_at: startedAt,
+          finished_at: now,
+          status: 'succeeded',
+          rows_written: written,
+          requests_made: 0,
+        })
+        .execute();
+      for (const [account, watermark] of accounts) {
+        await trx
+          .insertInto('sync_state')
+          .values({ source: FOCUS_SOURCE, account, watermark, last_success_at: now })
+          .onConflict((oc) =>
+            oc.columns(['source', 'account']).doUpdateSet({
+              watermark: sql`greatest(sync_state.watermark, excluded.watermark)`,
+              last_success_at: sql`excluded.last_success_at`,
+            }),
+          )
+          .execute();
+      }
+      return written;
+    });
+    const h = header as Header | null;
+    log.info({ rows, gzip, accounts: [...accounts.keys()] }, 'FOCUS file imported');
+    return {
+      file: path,
+      rows,
+      gzip,
+      accounts: [...accounts.keys()].sort(),
+      currencies: [...currencies].sort(),
+      periodStart,
+      periodEnd,
+      gpuRows,
+      extraColumns: h ? h.extra : [],
+    };
+  } catch (err) {
+    const message = errorMessage(err);
+    await ctx.db
+      .insertInto('ingestion_runs')
+      .values({
+        source: FOCUS_SOURCE,
+        account: runAccount(opts, accounts),
+        window_start: startedAt,
+        window_end: startedAt,
+        started_at: startedAt,
+        finished_at: ctx.clock.now(),
+        status: 'failed',
+        error: message,
+      })
+      .execute();
+    log.warn({ err: message }, 'FOCUS import failed; nothing of the file was written');
+    throw err;
+  }
+}
+
+function runAccount(opts: FocusImportOptions, accounts: Map<string, Date>): string {
+  if (opts.provider) return opts.provider;
+  return accounts.size === 1 ? [...accounts.keys()][0]! : 'file';
 }

@@ -1,0 +1,172 @@
+import { CostExplorerClient, GetCostAndUsageCommand, type CostExplorerClientConfig, type GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
+import type { Ctx } from '../../context.ts';
+import { BreakevenError, SourceHttpError, SourceSchemaError } from '../../errors.ts';
+import { formatIssuePath } from '../../config/load.ts';
+import type { PageRecord } from '../http.ts';
+import { costAndUsageSchema, type CostAndUsagePage } from './schema.ts';
+
+export const SOURCE_LABEL = 'AWS Cost Explorer';
+export const OPERATION = 'GetCostAndUsage';
+/** What one GetCostAndUsage request (one page) costs, in USD. */
+export const REQUEST_PRICE_USD = '0.01';
+
+export type AwsCredentials = NonNullable<CostExplorerClientConfig['credentials']>;
+
+export interface ClientOptions {
+  /** Explicit credentials; default: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from ctx.env, else the SDK's standard chain. */
+  credentials?: AwsCredentials;
+}
+
+/**
+ * Static credentials from the validated environment when it carries them (the demo and tests give
+ * the simulator fake ones this way); otherwise undefined and the SDK resolves its standard chain
+ * (profile, SSO, instance role). Read loosely: the env schema may not declare these keys.
+ */
+export function envCredentials(env: Ctx['env']): AwsCredentials | undefined {
+  const e = env as unknown as Record<string, string | undefined>;
+  const accessKeyId = e['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = e['AWS_SECRET_ACCESS_KEY'];
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = e['AWS_SESSION_TOKEN'];
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * The SDK client: region from config, endpoint from AWS_ENDPOINT_URL_COST_EXPLORER when set (passed
+ * explicitly so the validated env is the one source of truth). The SDK's own retries are off
+ * (maxAttempts 1): our loop retries with the injected sleep and counts every request, each of which
+ * AWS bills at $0.01.
+ */
+export function createCostExplorerClient(ctx: Ctx, opts: ClientOptions = {}): { client: CostExplorerClient; endpointLabel: string } {
+  const region = ctx.config.sources.aws.region;
+  const endpoint = ctx.env.AWS_ENDPOINT_URL_COST_EXPLORER;
+  const credentials = opts.credentials ?? envCredentials(ctx.env);
+  const client = new CostExplorerClient({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+  });
+  return { client, endpointLabel: endpoint ?? `https://ce.${region}.amazonaws.com` };
+}
+
+export interface FetchDeps {
+  client: Pick<CostExplorerClient, 'send'>;
+  endpointLabel: string;
+  now(): Date;
+  sleep(ms: number): Promise<void>;
+  /** Every response (and failed attempt) for the raw archive; its length is the request count. */
+  onPage(page: PageRecord): void;
+  log: Ctx['log'];
+  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+export interface CostAndUsageRequest {
+  start: string;
+  end: string;
+  granularity: 'DAILY' | 'MONTHLY';
+  metrics: string[];
+  groupBy: Array<{ Type: 'TAG' | 'DIMENSION' | 'COST_CATEGORY'; Key: string }>;
+}
+
+const DEFAULT_RETRY = { attempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+const THROTTLING = new Set(['LimitExceededException', 'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded']);
+
+interface AwsError {
+  name: string;
+  message: string;
+  status: number;
+}
+
+function describe(err: unknown): AwsError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), status: e?.$metadata?.httpStatusCode ?? 0 };
+}
+
+function isRetryable(e: AwsError): boolean {
+  return THROTTLING.has(e.name) || e.status === 429 || e.status >= 500 || e.status === 0;
+}
+
+function backoff(p: typeof DEFAULT_RETRY, attempt: number): number {
+  const cap = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(cap / 2 + Math.random() * (cap / 2));
+}
+
+/** Thrown when the account may not use a metric (NetAmortizedCost needs permissions some accounts lack). */
+export class MetricNotPermittedError extends BreakevenError {
+  constructor(
+    readonly metric: string,
+    detail: string,
+  ) {
+    super(`${SOURCE_LABEL}: ${OPERATION} rejected metric ${metric}: ${detail}`);
+  }
+}
+
+function rejectsMetric(e: AwsError, metric: string): boolean {
+  if (e.name !== 'ValidationException' && e.name !== 'AccessDeniedException') return false;
+  return e.message.toLowerCase().includes(metric.toLowerCase());
+}
+
+/** One request with bounded retries on throttling, 5xx and network failures. */
+async function sendOnce(deps: FetchDeps, input: GetCostAndUsageCommandInput, costMetric: string): Promise<CostAndUsagePage> {
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  const request = { method: 'POST', url: `${deps.endpointLabel}#${OPERATION}`, params: input };
+  for (let attempt = 1; ; attempt++) {
+    let output: Record<string, unknown>;
+    try {
+      output = (await deps.client.send(new GetCostAndUsageCommand(input))) as unknown as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof Error && err.name === 'CredentialsProviderError') {
+        throw new BreakevenError(`${SOURCE_LABEL}: no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or run with an IAM role): ${err.message}`);
+      }
+      const e = describe(err);
+      deps.onPage({ request, status: e.status, body: JSON.stringify({ __type: e.name, message: e.message }), fetchedAt: deps.now() });
+      if (isRetryable(e) && attempt < policy.attempts) {
+        const delay = backoff(policy, attempt);
+        deps.log.warn({ source: 'aws', error: e.name, status: e.status, attempt, delayMs: delay }, 'Cost Explorer request throttled or failed; retrying');
+        await deps.sleep(delay);
+        continue;
+      }
+      if (rejectsMetric(e, costMetric)) throw new MetricNotPermittedError(costMetric, `${e.name}: ${e.message}`);
+      const detail = `${e.name}: ${e.message}${isRetryable(e) ? ` (after ${attempt} attempts)` : ''}`;
+      throw new SourceHttpError(SOURCE_LABEL, OPERATION, e.status, detail, isRetryable(e));
+    }
+    const { $metadata, ...body } = output;
+    const text = JSON.stringify(body);
+    const page: PageRecord = { request, status: (($metadata as { httpStatusCode?: number }) ?? {}).httpStatusCode ?? 200, body: text, fetchedAt: deps.now() };
+    const parsed = costAndUsageSchema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      page.parseError = `${formatIssuePath(issue.path)}: ${issue.message}`;
+      deps.onPage(page);
+      throw new SourceSchemaError(SOURCE_LABEL, OPERATION, page.parseError, text);
+    }
+    deps.onPage(page);
+    return parsed.data;
+  }
+}
+
+/**
+ * Every page of one GetCostAndUsage request chain (the SDK has no paginator for it: loop on
+ * NextPageToken). The first metric of `metrics` that is not UnblendedCost/UsageQuantity is the
+ * cost metric whose rejection raises MetricNotPermittedError.
+ */
+export async function fetchCostAndUsage(deps: FetchDeps, req: CostAndUsageRequest): Promise<CostAndUsagePage[]> {
+  const costMetric = req.metrics.find((m) => m !== 'UnblendedCost' && m !== 'UsageQuantity') ?? 'UnblendedCost';
+  const pages: CostAndUsagePage[] = [];
+  let token: string | undefined;
+  do {
+    const input: GetCostAndUsageCommandInput = {
+      TimePeriod: { Start: req.start, End: req.end },
+      Granularity: req.granularity,
+      Metrics: req.metrics,
+      GroupBy: req.groupBy,
+      ...(token ? { NextPageToken: token } : {}),
+    };
+    const page = await sendOnce(deps, input, costMetric);
+    pages.push(page);
+    token = page.NextPageToken;
+  } while (token);
+  return pages;
+}
