@@ -1,11 +1,56 @@
+import type { Ctx } from '../../context.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
-import { BreakevenError } from '../../errors.ts';
+import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
+import { ConfigError } from '../../errors.ts';
+import { addDays, addMonths, dayWindows, monthStart, startOfHour } from '../../time.ts';
+import { targetFromUrl, type PrometheusTarget } from './client.ts';
+import { collectPrometheusWindow } from './collect.ts';
+import { checkLabelName } from './metrics.ts';
 
-// Placeholder until this source lands (issue "Every source, production-grade").
+const SOURCE = 'prometheus';
+
+export function prometheusTarget(ctx: Ctx): PrometheusTarget {
+  const baseUrl = ctx.env.PROMETHEUS_URL;
+  if (!baseUrl) throw new ConfigError('prometheus: PROMETHEUS_URL is not set (e.g. http://prometheus:9090)');
+  return targetFromUrl(baseUrl, ctx.env.PROMETHEUS_BEARER_TOKEN);
+}
+
+/**
+ * Pulls [start, end) (floored to hours) in day windows, each one transaction: hourly serving metrics
+ * (vLLM both generations, SGLang, TGI) and DCGM GPU metrics. Re-ingesting a window replaces it.
+ */
+export async function ingestPrometheus(ctx: Ctx, range: { start: Date; end: Date }, onWindow?: (w: WindowResult) => void): Promise<WindowResult[]> {
+  const target = prometheusTarget(ctx);
+  const depLabel = checkLabelName(ctx.config.sources.prometheus.deployment_label);
+  const out: WindowResult[] = [];
+  for (const w of dayWindows(startOfHour(range.start), startOfHour(range.end))) {
+    const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, async (http) => {
+      const { serving, gpu } = await collectPrometheusWindow(http, { target, depLabel, config: ctx.config, start: w.start, end: w.end, log: ctx.log });
+      return { batch: { serving, gpu }, scope: { serving: true, gpu: true } };
+    });
+    onWindow?.(result);
+    out.push(result);
+  }
+  return out;
+}
+
+/**
+ * The incremental range for a scheduled pull: from the watermark minus the lookback (late scrapes,
+ * backfilled blocks), or — first run — the start of the month three months back; up to now floored
+ * to the hour (the open hour is not complete yet).
+ */
+export async function planPrometheusIncremental(ctx: Ctx): Promise<{ start: Date; end: Date }> {
+  const now = ctx.clock.now();
+  const end = startOfHour(now);
+  const state = await ctx.db.selectFrom('sync_state').select('watermark').where('source', '=', SOURCE).where('account', '=', 'default').executeTakeFirst();
+  const start = state?.watermark
+    ? startOfHour(addDays(new Date(state.watermark), -ctx.config.sources.prometheus.lookback_days))
+    : addMonths(monthStart(now), -3);
+  return { start: start < end ? start : end, end };
+}
+
 export const prometheusConnector: SourceConnector = {
   name: 'prometheus',
-  configured: () => ({ ok: false, why: 'the prometheus connector is not implemented yet' }),
-  ingest: async () => {
-    throw new BreakevenError('the prometheus connector is not implemented yet');
-  },
+  configured: (ctx) => (ctx.env.PROMETHEUS_URL ? { ok: true } : { ok: false, why: 'PROMETHEUS_URL is not set' }),
+  ingest: ingestPrometheus,
 };
