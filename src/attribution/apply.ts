@@ -55,6 +55,11 @@ function ruleCondition(rule: Rule, table: Table, tagKey: string): RawBuilder<unk
   for (const [key, value] of Object.entries(rule) as Array<[keyof Rule, string | undefined]>) {
     if (key === 'source' || value === undefined) continue;
     if (key === 'tag') {
+      // Bedrock usage facts carry the cost-allocation tag value in project_id (one project per tag).
+      if (table === 'usage_facts' && rule.source === 'aws-bedrock') {
+        parts.push(matchValue('project_id', value));
+        continue;
+      }
       if (table !== 'cost_line_items') return null;
       parts.push(value.includes('*') ? sql`tags->>${tagKey} like ${globToLike(value)}` : sql`tags->>${tagKey} = ${value}`);
       continue;

@@ -14,6 +14,10 @@ export const envSchema = z.object({
   ANTHROPIC_ADMIN_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: url.default('https://api.anthropic.com'),
   AWS_ENDPOINT_URL_COST_EXPLORER: url.optional(),
+  // Static AWS credentials when given; otherwise the SDK's standard chain (AWS_PROFILE, SSO, instance role).
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
   PROMETHEUS_URL: url.optional(),
   PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional(),
   SMTP_URL: z.string().min(1).optional(),

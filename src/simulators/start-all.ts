@@ -22,7 +22,7 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number }):
   try {
     const openai = await startOpenAISimulator({ seed, now });
     started.push(openai);
-    const anthropic = await startAnthropicSimulator({ seed });
+    const anthropic = await startAnthropicSimulator({ seed, now });
     started.push(anthropic);
     const ce = await startCostExplorerSimulator({ seed, now });
     started.push(ce);
@@ -35,6 +35,10 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number }):
         ANTHROPIC_BASE_URL: anthropic.url,
         ANTHROPIC_ADMIN_KEY: ANTHROPIC_SIM_KEY,
         AWS_ENDPOINT_URL_COST_EXPLORER: ce.url,
+        // Fake static credentials: the simulator accepts any signature, and a user's real AWS
+        // credentials are never used to sign requests to it.
+        AWS_ACCESS_KEY_ID: 'AKIDSIMULATOR',
+        AWS_SECRET_ACCESS_KEY: 'simulator-secret',
         PROMETHEUS_URL: prom.url,
       },
       close: async () => {

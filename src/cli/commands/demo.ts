@@ -35,9 +35,6 @@ export function registerDemo(program: Command): void {
       io.note('starting the source simulators on 127.0.0.1 (OpenAI, Anthropic, AWS Cost Explorer, Prometheus)…');
       const sims = await startAllSimulators({ clock });
       // The demo never reaches a real vendor: the simulators' URLs and fake keys replace any real ones.
-      const fakeAws = { AWS_ACCESS_KEY_ID: 'AKIDDEMO', AWS_SECRET_ACCESS_KEY: 'demo-secret', AWS_REGION: 'us-east-1' };
-      const saved = Object.fromEntries(Object.keys(fakeAws).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, fakeAws);
       try {
         const env = loadEnv({ ...process.env, ...sims.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
         const ctx = await createContext({ configPath: opts.config, fallbackToExample: true, env, clock });
@@ -80,17 +77,13 @@ export function registerDemo(program: Command): void {
             ),
           );
           io.print('');
-          io.print(`report: ${result.report.files.map((f: string) => f).join(', ')}`);
+          io.print(`report: ${Object.values(result.report.files).join(', ')}`);
           io.print(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
           return result;
         } finally {
           await ctx.close();
         }
       } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
         await sims.close();
       }
     }),

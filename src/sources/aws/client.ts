@@ -23,11 +23,8 @@ export interface ClientOptions {
  * (profile, SSO, instance role). Read loosely: the env schema may not declare these keys.
  */
 export function envCredentials(env: Ctx['env']): AwsCredentials | undefined {
-  const e = env as unknown as Record<string, string | undefined>;
-  const accessKeyId = e['AWS_ACCESS_KEY_ID'];
-  const secretAccessKey = e['AWS_SECRET_ACCESS_KEY'];
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = e['AWS_SESSION_TOKEN'];
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
