@@ -147,29 +147,44 @@ export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): 
        where source in ('openai', 'anthropic')
          and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
     ),
+    -- Usage is summed per day and dimension first (a million hourly rows become a few thousand),
+    -- then joined to the daily invoice lines.
+    u as (
+      select provider, date_trunc('day', bucket_start at time zone 'UTC') as day, project_id, workspace_id, model,
+             coalesce(feature, ${UNATTRIBUTED}) as feature,
+             sum(uncached_input_tokens) as uncached, sum(cache_read_tokens) as cache_read,
+             sum(cache_write_tokens) as cache_write, sum(output_tokens) as output
+        from usage_facts
+       where provider in ('openai', 'anthropic')
+         and bucket_start >= ${p.start} and bucket_start < ${p.end}
+       group by 1, 2, 3, 4, 5, 6
+    ),
     w as (
-      select l.id, coalesce(u.feature, ${UNATTRIBUTED}) as feature,
+      select l.id, u.feature,
              sum(case l.klass
-                   when 'uncached' then u.uncached_input_tokens
-                   when 'read' then u.cache_read_tokens
-                   when 'write' then u.cache_write_tokens
-                   when 'output' then u.output_tokens
-                   else u.uncached_input_tokens + u.cache_read_tokens + u.cache_write_tokens + u.output_tokens
+                   when 'uncached' then u.uncached
+                   when 'read' then u.cache_read
+                   when 'write' then u.cache_write
+                   when 'output' then u.output
+                   else u.uncached + u.cache_read + u.cache_write + u.output
                  end) as weight
         from lines l
-        join usage_facts u
+        join u
           on u.provider = l.source
-         and u.bucket_start >= l.charge_period_start and u.bucket_start < l.charge_period_end
+         and u.day >= date_trunc('day', l.charge_period_start at time zone 'UTC')
+         and u.day < (l.charge_period_end at time zone 'UTC')
          and (l.x_project_id is null or u.project_id = l.x_project_id)
          and (l.source <> 'anthropic' or u.workspace_id is not distinct from l.x_workspace_id)
          and (l.x_model is null or u.model = l.x_model)
-       group by l.id, 2
+       group by l.id, u.feature
     )
     select l.id::text as id, l.source, (l.charge_period_start at time zone 'UTC')::date::text as day,
            l.billing_currency as currency, l.effective_cost::text as cost, l.feature,
-           (select json_agg(json_build_object('feature', w.feature, 'weight', w.weight::text) order by w.feature)
-              from w where w.id = l.id and w.weight > 0) as weights
+           json_agg(json_build_object('feature', w.feature, 'weight', w.weight::text) order by w.feature)
+             filter (where w.weight > 0) as weights
       from lines l
+      left join w on w.id = l.id
+     group by l.id, l.source, l.charge_period_start, l.billing_currency, l.effective_cost, l.feature
      order by l.id`.execute(db);
   return r.rows.map((row) => ({ ...row, weights: row.weights ?? [] }));
 }
