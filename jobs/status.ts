@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import { QueueSet } from './enqueue.ts';
+import { connectRedis, DEFAULT_PREFIX, QUEUE_NAMES } from './queues.ts';
+
+export interface QueueFailedJob {
+  id: string;
+  name: string;
+  reason: string;
+  attemptsMade: number;
+  failedAt: string | null;
+}
+
+export interface QueueScheduler {
+  id: string;
+  jobName: string;
+  pattern: string | null;
+  every: number | null;
+  tz: string | null;
+  /** Next run, ISO 8601. */
+  next: string | null;
+}
+
+export interface QueueInfo {
+  name: string;
+  counts: Record<string, number>;
+  /** Most recent failed jobs (newest first), with their error. */
+  failed: QueueFailedJob[];
+  schedulers: QueueScheduler[];
+}
+
+export interface QueueStatus {
+  prefix: string;
+  queues: QueueInfo[];
+}
+
+/** Reads the queues over an existing connection (the worker's dashboard uses this). */
+export async function readQueueStatus(connection: Redis, opts: { prefix?: string; failedLimit?: number } = {}): Promise<QueueStatus> {
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const limit = opts.failedLimit ?? 10;
+  const queues = new QueueSet(connection, prefix);
+  try {
+    const infos = await Promise.all(
+      QUEUE_NAMES.map(async (name): Promise<QueueInfo> => {
+        const q = queues.get(name);
+        const [counts, failed, schedulers] = await Promise.all([
+          q.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized', 'completed', 'failed'),
+          q.getFailed(0, limit - 1),
+          q.getJobSchedulers(0, -1, true),
+        ]);
+        return {
+          name,
+          counts,
+          failed: failed.filter(Boolean).map((j) => ({
+            id: String(j.id),
+            name: j.name,
+            reason: j.failedReason ?? '',
+            attemptsMade: j.attemptsMade,
+            failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+          })),
+          schedulers: schedulers.map((s) => ({
+            id: s.id ?? s.key,
+            jobName: s.name,
+            pattern: s.pattern ?? null,
+            every: s.every ?? null,
+            tz: s.tz ?? null,
+            next: s.next ? new Date(s.next).toISOString() : null,
+          })),
+        };
+      }),
+    );
+    return { prefix, queues: infos };
+  } finally {
+    await queues.close();
+  }
+}
+
+/**
+ * Counts per queue, recent failed jobs with their reasons, and next scheduled runs — for
+ * `breakeven status`. Opens and closes its own connection; fails (rather than hanging) when Redis
+ * is unreachable.
+ */
+export async function queueStatus(redisUrl: string, opts: { prefix?: string; failedLimit?: number } = {}): Promise<QueueStatus> {
+  const connection = connectRedis(redisUrl, { role: 'producer', connectionName: `${opts.prefix ?? DEFAULT_PREFIX}-status` });
+  connection.on('error', () => {});
+  try {
+    return await readQueueStatus(connection, opts);
+  } finally {
+    connection.disconnect();
+  }
+}
