@@ -1,11 +1,79 @@
 import type { Command } from 'commander';
-import { withGlobalOptions, runCommand } from '../output.ts';
-import { BreakevenError } from '../../errors.ts';
+import { withContext, withGlobalOptions, runCommand, type CommandIO } from '../output.ts';
+import { parseMonth } from '../../time.ts';
+import { ConfigError, errorMessage } from '../../errors.ts';
+import { writeMonthlyReport, type WrittenReport } from '../../reports/write.ts';
+import { deliverMonthlyReport, DeliveryFailedError, type DeliveryResult } from '../../delivery/deliver.ts';
 
+interface ReportOptions {
+  config?: string;
+  json?: boolean;
+  month: string;
+  out?: string;
+  send?: boolean;
+  force?: boolean;
+  to?: string;
+}
+
+/** `breakeven report --month YYYY-MM [--out DIR] [--send] [--force] [--to a@x,b@y]` */
 export function registerReport(program: Command): void {
-  withGlobalOptions(program.command('report').description('(not implemented yet)').allowUnknownOption()).action((opts) =>
-    runCommand(opts, async () => {
-      throw new BreakevenError('report is not implemented yet');
+  withGlobalOptions(
+    program
+      .command('report')
+      .description('render the monthly break-even report (HTML, text, CSV, .eml) and optionally email it')
+      .requiredOption('--month <YYYY-MM>', 'month to report on')
+      .option('--out <dir>', 'output directory', './out')
+      .option('--send', 'email the report via SMTP_URL (once per month and recipient)')
+      .option('--force', 'with --send: send again to recipients who already received it')
+      .option('--to <addresses>', 'comma-separated recipients (default REPORT_TO, then config report.recipients)'),
+  ).action((opts: ReportOptions) =>
+    runCommand(opts, async (io) => {
+      const month = parseMonthArg(opts.month);
+      const to = opts.to ? opts.to.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      return withContext(opts, async (ctx) => {
+        const written = await writeMonthlyReport(ctx, month, opts.out);
+        printWritten(io, written);
+        if (!opts.send) return { report: written };
+        let delivery: DeliveryResult;
+        try {
+          delivery = await deliverMonthlyReport(ctx, month, { to, force: Boolean(opts.force) });
+        } catch (err) {
+          if (err instanceof DeliveryFailedError) printDelivery(io, err.result);
+          throw err;
+        }
+        printDelivery(io, delivery);
+        return { report: written, delivery };
+      });
     }),
   );
+}
+
+/** A malformed --month is bad usage (exit 2), not a run-time failure. */
+function parseMonthArg(value: string): Date {
+  try {
+    return parseMonth(value, '--month');
+  } catch (err) {
+    throw new ConfigError(errorMessage(err));
+  }
+}
+
+function printWritten(io: CommandIO, w: WrittenReport): void {
+  io.print(w.subject);
+  io.print('');
+  const rows = w.features.map((f) => [`${f.level ? '  ' : ''}${f.feature}`, f.architecture, f.spend, f.ratePer1M, f.breakEven, f.recommendation]);
+  const header = ['feature', 'arch', 'spend', 'per 1M', 'break-even', 'recommendation'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  io.print(line(header));
+  for (const r of rows) io.print(line(r));
+  io.print('');
+  for (const path of Object.values(w.files)) io.print(`wrote ${path}`);
+}
+
+function printDelivery(io: CommandIO, d: DeliveryResult): void {
+  for (const o of d.outcomes) {
+    if (o.status === 'sent') io.print(`sent to ${o.recipient} (${o.messageId})`);
+    else if (o.status === 'skipped') io.print(`skipped ${o.recipient}: ${o.reason}`);
+    else io.note(`failed to send to ${o.recipient}: ${o.error}`);
+  }
 }

@@ -1,0 +1,219 @@
+import { sql } from 'kysely';
+import type { Ctx } from '../context.ts';
+import type { Db } from '../db/connect.ts';
+import { InputError } from '../errors.ts';
+import { addMonths, dayKey, monthKey, monthStart } from '../time.ts';
+import type { Config } from '../config/schema.ts';
+import { dec } from './format.ts';
+import type {
+  DailySpend,
+  DeploymentMeta,
+  DeploymentRow,
+  FeatureMeta,
+  FeatureRow,
+  HourlyLoad,
+  ReconciliationRow,
+  ReportInputs,
+  SpendCategory,
+} from './inputs.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Reads what the report needs for `month` from the compute outputs and the facts. Every list is
+ * ordered so that the same database contents always give the same inputs (and digest).
+ */
+export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<ReportInputs> {
+  const month = monthStart(monthDate);
+  const next = addMonths(month, 1);
+  const prev = addMonths(month, -1);
+  const key = monthKey(month);
+  const db = ctx.db;
+
+  const features = await featureRows(db, dayKey(month));
+  if (features.length === 0) {
+    throw new InputError(`no computed results for ${key}: run \`breakeven compute --month ${key}\` first`);
+  }
+  const daysInMonth = Math.round((next.getTime() - month.getTime()) / DAY_MS);
+  const now = ctx.clock.now();
+  const elapsedDays = Math.max(0, Math.min(daysInMonth, Math.floor((now.getTime() - month.getTime()) / DAY_MS)));
+
+  const [previousFeatures, deployments, previousDeployments, reconciliation] = await Promise.all([
+    featureRows(db, dayKey(prev)),
+    deploymentRows(db, dayKey(month)),
+    deploymentRows(db, dayKey(prev)),
+    reconciliationRows(db, dayKey(month)),
+  ]);
+  const featureMeta = metaOfFeatures(ctx.config);
+  const [dailySpend, hourlyLoad, coverage, estimatedDays, sync, failedWindows] = await Promise.all([
+    dailySpendRows(db, month, next, ctx.config, features),
+    hourlyLoadRows(db, month, next),
+    coverageRows(db, month, next),
+    estimatedRows(db, month, next),
+    syncRows(db),
+    failedWindowRows(db, month, next),
+  ]);
+
+  return {
+    month: key,
+    previousMonth: monthKey(prev),
+    currency: ctx.config.currency,
+    minMonths: ctx.config.report.min_months_for_recommendation,
+    elapsedDays,
+    daysInMonth,
+    features,
+    previousFeatures,
+    deployments,
+    previousDeployments,
+    reconciliation,
+    featureMeta,
+    deploymentMeta: metaOfDeployments(ctx.config),
+    dailySpend,
+    hourlyLoad,
+    coverage,
+    estimatedDays,
+    sync,
+    failedWindows,
+    fxRates: ctx.config.fx.rates.map((r) => ({ date: r.date, from: r.from, to: r.to, rate: r.rate })),
+  };
+}
+
+async function featureRows(db: Db, month: string): Promise<FeatureRow[]> {
+  const rows = await db.selectFrom('feature_monthly_results').selectAll().where('month', '=', month).orderBy('feature').execute();
+  return rows.map(({ month: _m, computed_at: _c, ...r }) => ({ ...r, assumptions: r.assumptions ?? {} }));
+}
+
+async function deploymentRows(db: Db, month: string): Promise<DeploymentRow[]> {
+  const rows = await db.selectFrom('deployment_monthly').selectAll().where('month', '=', month).orderBy('deployment').execute();
+  return rows.map(({ month: _m, computed_at: _c, ...r }) => r);
+}
+
+async function reconciliationRows(db: Db, month: string): Promise<ReconciliationRow[]> {
+  const rows = await db.selectFrom('reconciliation_monthly').selectAll().where('month', '=', month).orderBy('provider').execute();
+  return rows.map(({ month: _m, computed_at: _c, ...r }) => r);
+}
+
+function metaOfFeatures(config: Config): FeatureMeta[] {
+  return config.features.map((f) => ({
+    name: f.name,
+    architecture: f.architecture,
+    description: f.description ?? null,
+    counterfactual:
+      f.counterfactual.profile ??
+      (f.counterfactual.api_model ? [f.counterfactual.api_provider, f.counterfactual.api_model].filter(Boolean).join(' ') : null),
+  }));
+}
+
+function metaOfDeployments(config: Config): DeploymentMeta[] {
+  return config.deployments.map((d) => {
+    const p = config.profiles[d.profile];
+    return {
+      name: d.name,
+      feature: d.feature ?? null,
+      profile: d.profile,
+      replicas: d.replicas,
+      gpusPerReplica: p?.gpus_per_replica ?? d.gpus,
+      tpsPerReplica: p?.tokens_per_second ?? null,
+      maxUtilization: p?.max_utilization ?? null,
+    };
+  });
+}
+
+/**
+ * Daily billed money by architecture. A line tied to a deployment is self-hosted capacity; other
+ * lines take their feature's architecture (config first, then the computed rows); no feature is
+ * 'unattributed'. Sums happen in SQL numeric.
+ */
+async function dailySpendRows(db: Db, start: Date, end: Date, config: Config, features: FeatureRow[]): Promise<DailySpend[]> {
+  const { rows } = await sql<{ day: string; feature: string | null; self_hosted: boolean; currency: string; amount: string }>`
+    select (charge_period_start at time zone 'UTC')::date::text as day, feature, deployment is not null as self_hosted,
+           billing_currency as currency, sum(effective_cost)::text as amount
+      from cost_line_items
+     where charge_period_start >= ${start} and charge_period_start < ${end}
+     group by 1, 2, 3, 4
+     order by 1, 2, 3, 4`.execute(db);
+  const arch = new Map<string, string>();
+  for (const f of features) arch.set(f.feature, f.architecture);
+  for (const f of config.features) arch.set(f.name, f.architecture);
+  const root = (name: string) => name.split('.')[0]!;
+  const out = new Map<string, DailySpend>();
+  for (const r of rows) {
+    let category: SpendCategory;
+    if (r.self_hosted) category = 'self_hosted';
+    else if (!r.feature || r.feature === 'unattributed') category = 'unattributed';
+    else category = (arch.get(r.feature) ?? arch.get(root(r.feature))) === 'self_hosted' ? 'self_hosted' : 'api';
+    const k = `${r.day}|${category}|${r.currency}`;
+    const prev = out.get(k);
+    out.set(k, { day: r.day, category, currency: r.currency, amount: prev ? dec(prev.amount).plus(r.amount).toString() : r.amount });
+  }
+  return [...out.values()];
+}
+
+async function hourlyLoadRows(db: Db, start: Date, end: Date): Promise<HourlyLoad[]> {
+  const { rows } = await sql<{ deployment: string; hour: Date; tokens: string; gpus: number | null }>`
+    select s.deployment, s.hour, s.tokens::text as tokens, g.gpus
+      from (select deployment, hour, sum(prompt_tokens + generation_tokens) as tokens
+              from serving_metrics where hour >= ${start} and hour < ${end} group by 1, 2) s
+      left join (select deployment, hour, count(distinct (hostname, gpu))::integer as gpus
+                   from gpu_metrics where hour >= ${start} and hour < ${end} and deployment is not null group by 1, 2) g
+        on g.deployment = s.deployment and g.hour = s.hour
+     order by 1, 2`.execute(db);
+  return rows.map((r) => ({ deployment: r.deployment, hour: new Date(r.hour).toISOString(), tokens: r.tokens, gpus: r.gpus }));
+}
+
+async function coverageRows(db: Db, start: Date, end: Date): Promise<Array<{ dataset: string; days: string[] }>> {
+  const { rows } = await sql<{ dataset: string; day: string }>`
+    select distinct provider || ' usage' as dataset, (bucket_start at time zone 'UTC')::date::text as day
+      from usage_facts where bucket_start >= ${start} and bucket_start < ${end}
+    union
+    select distinct source || ' costs', (charge_period_start at time zone 'UTC')::date::text
+      from cost_line_items where charge_period_start >= ${start} and charge_period_start < ${end}
+    union
+    select distinct 'prometheus serving', (hour at time zone 'UTC')::date::text
+      from serving_metrics where hour >= ${start} and hour < ${end}
+    union
+    select distinct 'prometheus gpu', (hour at time zone 'UTC')::date::text
+      from gpu_metrics where hour >= ${start} and hour < ${end}
+     order by 1, 2`.execute(db);
+  const by = new Map<string, string[]>();
+  for (const r of rows) by.set(r.dataset, [...(by.get(r.dataset) ?? []), r.day]);
+  return [...by.entries()].map(([dataset, days]) => ({ dataset, days }));
+}
+
+async function estimatedRows(db: Db, start: Date, end: Date): Promise<Array<{ source: string; day: string }>> {
+  const { rows } = await sql<{ source: string; day: string }>`
+    select distinct source, (charge_period_start at time zone 'UTC')::date::text as day
+      from cost_line_items
+     where estimated and charge_period_start >= ${start} and charge_period_start < ${end}
+     order by 1, 2`.execute(db);
+  return rows;
+}
+
+async function syncRows(db: Db): Promise<ReportInputs['sync']> {
+  const rows = await db
+    .selectFrom('sync_state')
+    .select(['source', 'account', 'watermark', 'last_success_at', 'last_error', 'last_error_at'])
+    .orderBy('source')
+    .orderBy('account')
+    .execute();
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return rows.map((r) => ({ ...r, watermark: iso(r.watermark), last_success_at: iso(r.last_success_at), last_error_at: iso(r.last_error_at) }));
+}
+
+/** Failed ingestion windows overlapping the month that no later run of the same window repaired. */
+async function failedWindowRows(db: Db, start: Date, end: Date): Promise<ReportInputs['failedWindows']> {
+  const { rows } = await sql<{ source: string; window_start: Date; window_end: Date; error: string | null }>`
+    select distinct on (f.source, f.window_start, f.window_end) f.source, f.window_start, f.window_end, f.error
+      from ingestion_runs f
+     where f.status = 'failed' and f.window_start < ${end} and f.window_end > ${start}
+       and not exists (select 1 from ingestion_runs s
+                        where s.status = 'succeeded' and s.source = f.source and s.account = f.account
+                          and s.window_start <= f.window_start and s.window_end >= f.window_end and s.started_at >= f.started_at)
+     order by f.source, f.window_start, f.window_end, f.started_at desc`.execute(db);
+  return rows.map((r) => ({
+    source: r.source,
+    window_start: new Date(r.window_start).toISOString(),
+    window_end: new Date(r.window_end).toISOString(),
+    error: r.error,
+  }));
+}

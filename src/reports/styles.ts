@@ -1,0 +1,68 @@
+/**
+ * Inline CSS for the HTML report, by name (`{{s "card"}}` in templates). Email clients ignore
+ * <style> blocks unevenly, so every element carries its own style. Values contain no quotes: they
+ * are placed into double-quoted attributes after HTML escaping.
+ */
+const FONT = 'font-family:-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif';
+const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
+// Names keep their words intact (break at hyphens and dots, or inside a word only if it overflows).
+const WRAP_WORDS = 'overflow-wrap:break-word';
+
+export const STYLES: Record<string, string> = {
+  body: `margin:0;padding:0;background:#eef1f5;${FONT};color:#1f2937;-webkit-text-size-adjust:100%`,
+  outer: 'width:100%;background:#eef1f5;border-collapse:collapse',
+  outerCell: 'padding:16px 8px',
+  container: 'width:100%;max-width:640px;margin:0 auto;background:#ffffff;border-collapse:separate;border-radius:10px;overflow:hidden',
+  header: 'background:#0f172a;color:#ffffff;padding:22px 24px 20px',
+  kicker: 'font-size:12px;letter-spacing:0.08em;text-transform:uppercase;color:#93c5fd;margin:0 0 6px',
+  h1: 'font-size:26px;line-height:1.2;margin:0;font-weight:700;color:#ffffff',
+  headline: 'font-size:15px;line-height:1.5;margin:10px 0 0;color:#e2e8f0',
+  banner: 'margin:0;padding:10px 24px;background:#fef3c7;color:#92400e;font-size:13px',
+  section: 'padding:20px 24px 4px',
+  h2: 'font-size:18px;line-height:1.3;margin:0 0 10px;font-weight:700;color:#0f172a',
+  h3: 'font-size:16px;line-height:1.3;margin:0;font-weight:700;color:#0f172a',
+  p: 'font-size:14px;line-height:1.55;margin:0 0 10px;color:#374151',
+  pGap: 'font-size:14px;line-height:1.55;margin:14px 0 10px;color:#374151',
+  muted: 'font-size:12px;line-height:1.45;color:#6b7280',
+  kpis: 'font-size:0;padding:16px 20px 4px',
+  kpi: 'display:inline-block;vertical-align:top;width:118px;margin:0 4px 8px;padding:10px;border:1px solid #e5e7eb;border-radius:8px;background:#f9fafb',
+  kpiLabel: 'font-size:12px;color:#6b7280;margin:0 0 2px',
+  kpiValue: 'font-size:18px;font-weight:700;color:#0f172a;margin:0;white-space:nowrap',
+  kpiNote: 'font-size:12px;color:#6b7280;margin:2px 0 0',
+  listGap: 'margin:12px 0 10px;padding:0 0 0 18px;font-size:14px;line-height:1.55;color:#374151',
+  list: 'margin:0 0 10px;padding:0 0 0 18px;font-size:14px;line-height:1.55;color:#374151',
+  callout: 'margin:4px 0 12px;padding:10px 12px;border-left:4px solid #16a34a;background:#f0fdf4;font-size:14px;line-height:1.5;color:#14532d',
+  table: 'width:100%;border-collapse:collapse;font-size:13px;line-height:1.4',
+  th: 'text-align:left;padding:6px 6px;border-bottom:2px solid #cbd5e1;color:#475569;font-size:12px;font-weight:600',
+  thNum: 'text-align:right;padding:6px 6px;border-bottom:2px solid #cbd5e1;color:#475569;font-size:12px;font-weight:600',
+  tdName: `width:36%;padding:7px 6px;border-bottom:1px solid #e5e7eb;vertical-align:top;${WRAP_WORDS}`,
+  tdNameChild: `width:36%;padding:5px 6px 5px 14px;border-bottom:1px solid #f1f5f9;vertical-align:top;color:#4b5563;${WRAP_WORDS}`,
+  td: `padding:7px 6px;border-bottom:1px solid #e5e7eb;vertical-align:top;${WRAP}`,
+  tdChild: `padding:5px 6px 5px 20px;border-bottom:1px solid #f1f5f9;vertical-align:top;color:#4b5563;${WRAP}`,
+  tdNum: 'padding:7px 6px;border-bottom:1px solid #e5e7eb;vertical-align:top;text-align:right;white-space:nowrap',
+  tdChildText: `padding:5px 6px;border-bottom:1px solid #f1f5f9;vertical-align:top;color:#4b5563;${WRAP}`,
+  tdNumChild: 'padding:5px 6px;border-bottom:1px solid #f1f5f9;vertical-align:top;text-align:right;white-space:nowrap;color:#4b5563',
+  tdTotal: `padding:8px 6px;border-top:2px solid #cbd5e1;font-weight:700;${WRAP}`,
+  tdTotalNum: 'padding:8px 6px;border-top:2px solid #cbd5e1;font-weight:700;text-align:right;white-space:nowrap',
+  sub: 'display:block;font-size:11px;color:#6b7280;font-weight:400',
+  card: 'width:100%;border-collapse:separate;border:1px solid #e5e7eb;border-radius:8px;margin:0 0 14px',
+  cardHead: 'padding:12px 14px 8px;background:#f8fafc;border-bottom:1px solid #e5e7eb',
+  cardBody: 'padding:4px 14px 10px',
+  badge: 'display:inline-block;padding:2px 8px;border-radius:10px;background:#e0e7ff;color:#3730a3;font-size:11px;font-weight:600;vertical-align:middle',
+  badgeSelf: 'display:inline-block;padding:2px 8px;border-radius:10px;background:#ffedd5;color:#9a3412;font-size:11px;font-weight:600;vertical-align:middle',
+  badgeGrey: 'display:inline-block;padding:2px 8px;border-radius:10px;background:#f3f4f6;color:#4b5563;font-size:11px;font-weight:600;vertical-align:middle',
+  rec: 'margin:8px 0 2px;padding:8px 10px;border-radius:6px;background:#eff6ff;color:#1e3a8a;font-size:14px;font-weight:600',
+  recGrey: 'margin:8px 0 2px;padding:8px 10px;border-radius:6px;background:#f3f4f6;color:#374151;font-size:14px;font-weight:600',
+  kvLabel: `width:34%;padding:7px 8px 7px 0;border-bottom:1px solid #f1f5f9;vertical-align:top;color:#6b7280;font-size:13px;${WRAP}`,
+  kvValue: `padding:7px 0;border-bottom:1px solid #f1f5f9;vertical-align:top;font-size:14px;color:#111827;font-weight:600;${WRAP}`,
+  kvNote: 'display:block;font-size:12px;line-height:1.45;color:#6b7280;font-weight:400;margin-top:2px',
+  warn: 'margin:8px 0 0;padding:6px 10px;border-radius:6px;background:#fef3c7;color:#92400e;font-size:12px',
+  chart: 'padding:8px 0 4px',
+  chartTitle: 'font-size:13px;font-weight:600;color:#374151;margin:6px 0 4px',
+  img: 'display:block;width:100%;max-width:600px;height:auto;border:0',
+  ok: 'margin:0 0 10px;padding:8px 12px;border-radius:6px;background:#f0fdf4;color:#166534;font-size:14px',
+  footer: 'padding:18px 24px 22px;background:#f8fafc;border-top:1px solid #e5e7eb;font-size:12px;line-height:1.5;color:#6b7280',
+  code: `font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;${WRAP}`,
+  up: 'color:#b91c1c',
+  down: 'color:#15803d',
+};

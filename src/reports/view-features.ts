@@ -1,0 +1,199 @@
+import { breakEvenChart, breakEvenCurveFrom } from './charts/break-even.ts';
+import { dec, formatInt, formatMoney, formatPct, formatTokens, humanize } from './format.ts';
+import type { FeatureMeta, FeatureRow } from './inputs.ts';
+import { rootOf } from './rollup.ts';
+import type { ViewCtx } from './view-context.ts';
+import type { ChartView, FeatureView, LabelValue } from './view-types.ts';
+
+export const ARCH_LABEL: Record<string, string> = { api: 'API', self_hosted: 'Self-hosted', unattributed: 'Unattributed' };
+export const archLabel = (a: string): string => ARCH_LABEL[a] ?? humanize(a);
+
+export function hasEnoughData(row: FeatureRow, minMonths: number): boolean {
+  return row.data_months >= minMonths;
+}
+
+/** The recommendation as a reader-facing phrase, relative to where the feature runs today. */
+export function recommendationLabel(row: FeatureRow, minMonths: number): string {
+  if (row.feature === 'unattributed') return '—';
+  if (!hasEnoughData(row, minMonths)) return `insufficient data: ${row.data_months} of ${minMonths} months`;
+  switch (row.recommendation) {
+    case null:
+    case '':
+      return 'no recommendation';
+    case 'api':
+      return row.architecture === 'api' ? 'Stay on API' : 'Move to API';
+    case 'self_hosted':
+      return row.architecture === 'self_hosted' ? 'Keep self-hosted' : 'Move to self-hosted';
+    case 'hybrid': {
+      const n = row.hybrid_replicas;
+      const share = row.hybrid_local_share;
+      return `Hybrid${n !== null ? `: ${n} replica${n === 1 ? '' : 's'}` : ''}${share !== null ? `, ${formatPct(share, 0)} served locally` : ''}`;
+    }
+    case 'insufficient_data':
+      return `insufficient data: ${row.data_months} of ${minMonths} months`;
+    default:
+      return humanize(row.recommendation);
+  }
+}
+
+/** Money saved per month by following the recommendation (positive = saving), when it means a move. */
+export function recommendedSaving(row: FeatureRow, vc: ViewCtx): ReturnType<ViewCtx['money']> {
+  if (!hasEnoughData(row, vc.minMonths)) return null;
+  const actual = vc.money(row.actual_cost, row.currency);
+  if (actual === null) return null;
+  if (row.recommendation === 'hybrid') {
+    const h = vc.money(row.hybrid_cost, row.currency);
+    return h === null ? null : actual.minus(h);
+  }
+  if (row.recommendation && row.recommendation !== row.architecture && row.recommendation === row.counterfactual_architecture) {
+    const c = vc.money(row.counterfactual_cost, row.currency);
+    return c === null ? null : actual.minus(c);
+  }
+  return null;
+}
+
+const breakEvenObj = (row: FeatureRow): Record<string, unknown> =>
+  row.assumptions.break_even && typeof row.assumptions.break_even === 'object' ? (row.assumptions.break_even as Record<string, unknown>) : {};
+
+export function totalTokens(row: FeatureRow) {
+  return dec(row.input_tokens).plus(dec(row.output_tokens));
+}
+
+export function breakEvenText(row: FeatureRow): { value: string; never: boolean } {
+  if (row.break_even_tokens_per_month !== null) return { value: `${formatTokens(row.break_even_tokens_per_month)} tokens/month`, never: false };
+  const applicable = row.counterfactual_architecture !== null || Object.keys(breakEvenObj(row)).length > 0;
+  return applicable ? { value: 'never at this price', never: true } : { value: '—', never: false };
+}
+
+export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: ViewCtx, index: number): FeatureView {
+  const c = row.currency;
+  const be = breakEvenObj(row);
+  const tokens = totalTokens(row);
+  const sufficient = hasEnoughData(row, vc.minMonths);
+  const details: LabelValue[] = [];
+  const warnings: string[] = [];
+
+  const spendNotes: string[] = [];
+  if (row.overhead_cost !== null && !dec(row.overhead_cost).isZero()) spendNotes.push(`incl. ${vc.fmtMoney(row.overhead_cost, c)} overhead`);
+  if (row.idle_cost !== null && !dec(row.idle_cost).isZero()) spendNotes.push(`${vc.fmtMoney(row.idle_cost, c)} of it idle GPU time (utilization tax)`);
+  details.push({ label: 'Spend', value: vc.fmtMoney(row.actual_cost, c), note: spendNotes.join('; ') || null });
+
+  details.push({
+    label: 'Volume',
+    value: `${formatTokens(tokens)} tokens`,
+    note: `input ${formatTokens(row.input_tokens)} (${formatTokens(row.cached_input_tokens)} cached) · output ${formatTokens(row.output_tokens)} · ${formatInt(row.requests)} requests`,
+  });
+  const rate = vc.fmtRate(row.blended_rate_per_1m, c);
+  const rateOutput = vc.fmtRate(row.blended_rate_per_1m_output, c);
+  details.push({
+    label: 'Blended rate',
+    value: row.blended_rate_per_1m === null ? '—' : `${rate} per 1M tokens`,
+    note: row.blended_rate_per_1m_output === null ? null : `${rateOutput} per 1M output tokens`,
+  });
+
+  let counterfactual: string | null = null;
+  if (row.counterfactual_architecture) {
+    const on = meta?.counterfactual ? ` (${meta.counterfactual})` : '';
+    counterfactual = `${archLabel(row.counterfactual_architecture)}${on}: ${vc.fmtMoney(row.counterfactual_cost, c)}/month`;
+    const actual = vc.money(row.actual_cost, c);
+    const cf = vc.money(row.counterfactual_cost, c);
+    let note = `${vc.fmtRate(row.counterfactual_rate_per_1m, c)} per 1M tokens`;
+    if (actual !== null && cf !== null && !actual.isZero()) {
+      const diff = cf.minus(actual);
+      const pct = formatPct(diff.abs().div(actual), 0);
+      note += diff.isZero() ? ' · same as today' : ` · ${formatMoney(diff.abs(), vc.currency)} (${pct}) ${diff.isNegative() ? 'cheaper' : 'more expensive'} than today`;
+    }
+    details.push({ label: 'Counterfactual', value: counterfactual, note });
+  }
+
+  const bet = breakEvenText(row);
+  const binding = row.break_even_binding ? humanize(row.break_even_binding) : null;
+  if (bet.value !== '—') {
+    const notes: string[] = [];
+    if (bet.never && be.selfCostPer1MAtFullCapacity !== undefined && be.apiPricePer1M !== undefined) {
+      notes.push(
+        `self-hosting costs ${vc.fmtRate(String(be.selfCostPer1MAtFullCapacity), c)} per 1M at full capacity vs ${vc.fmtRate(String(be.apiPricePer1M), c)} on the API`,
+      );
+    } else if (!bet.never && !tokens.isZero()) {
+      notes.push(`this month: ${formatTokens(tokens)} (${formatPct(tokens.div(row.break_even_tokens_per_month!), 0)} of break-even)`);
+    }
+    if (be.simpleVolume !== undefined && be.simpleVolume !== null) notes.push(`ignoring capacity steps: ${formatTokens(String(be.simpleVolume))}/month`);
+    else if (be.simpleVolume === null) notes.push('ignoring capacity steps: never');
+    if (be.capacityPerReplicaMonth !== undefined) notes.push(`one replica serves ${formatTokens(String(be.capacityPerReplicaMonth))}/month`);
+    if (binding) notes.push(`binding constraint: ${binding}`);
+    details.push({ label: 'Break-even', value: bet.value, note: notes.join(' · ') || null });
+  }
+
+  if (row.hybrid_replicas !== null) {
+    const share = row.hybrid_local_share !== null ? `, ${formatPct(row.hybrid_local_share, 0)} of tokens served locally` : '';
+    details.push({
+      label: 'Best hybrid',
+      value: `${row.hybrid_replicas} replica${row.hybrid_replicas === 1 ? '' : 's'}${share}`,
+      note: row.hybrid_cost !== null ? `${vc.fmtMoney(row.hybrid_cost, c)}/month` : null,
+    });
+  }
+
+  const recommendation = row.feature === 'unattributed' ? 'No rule claims this spend: add an attribution rule to give it a feature' : recommendationLabel(row, vc.minMonths);
+  const recNotes = [row.recommendation_reason, sufficient && binding ? `binding factor: ${binding}` : null].filter((s): s is string => Boolean(s));
+  const dataMonths = sufficient ? `${row.data_months} month${row.data_months === 1 ? '' : 's'} of data` : `insufficient data: ${row.data_months} of ${vc.minMonths} months`;
+  details.push({ label: 'Data', value: dataMonths, note: null });
+
+  if (dec(row.unpriced_tokens).gt(0)) warnings.push(`${formatTokens(row.unpriced_tokens)} tokens had no list price; the estimate leaves them out.`);
+
+  const volume = Number(tokens.toString());
+  const curve = breakEvenCurveFrom(
+    row.feature,
+    row.assumptions,
+    volume,
+    row.break_even_tokens_per_month === null ? null : Number(row.break_even_tokens_per_month),
+    vc.symbol,
+  );
+  let chart: ChartView | null = null;
+  let chartNote: string | null = null;
+  if (curve) {
+    const id = `break-even-${index + 1}`;
+    chart = {
+      id,
+      cid: `${id}.${slug(row.feature)}@breakeven`,
+      title: `Break-even: ${row.feature}`,
+      alt: `Break-even chart for ${row.feature}: API cost line against the self-hosted step cost by monthly token volume`,
+      svg: breakEvenChart(curve),
+      width: 600,
+      height: 260,
+    };
+  } else if (row.counterfactual_architecture) {
+    chartNote = 'No break-even curve: the computed assumptions lack capacity or price inputs.';
+  }
+
+  const parent = row.feature.includes('.') ? rootOf(row.feature) : null;
+  return {
+    feature: row.feature,
+    parent,
+    level: parent ? 1 : 0,
+    architecture: archLabel(row.feature === 'unattributed' ? 'unattributed' : row.architecture),
+    description: meta?.description ?? null,
+    spend: vc.fmtMoney(row.actual_cost, c),
+    volume: `${formatTokens(tokens)} tokens`,
+    rate,
+    rateOutput,
+    counterfactual,
+    breakEven: bet.value,
+    breakEvenNever: bet.never,
+    binding,
+    recommendation,
+    recommendationReason: row.recommendation_reason,
+    recommendationNote: row.feature === 'unattributed' ? null : recNotes.join(' · ') || null,
+    sufficientData: sufficient,
+    dataMonths,
+    details,
+    warnings,
+    chart,
+    chartNote,
+  };
+}
+
+/** A cid-safe fragment of a name that may contain anything. */
+export function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'x';
+}
+

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { buildReportView } from '../../../src/reports/view-model.ts';
+import { featureRow, reportFixture } from '../../factories/report-fixture.ts';
+
+describe('report view model', () => {
+  it('rolls dotted features up into the parent, children indented after it', () => {
+    const v = buildReportView(reportFixture(), 'd');
+    const i = v.summaryRows.findIndex((r) => r.feature === 'support-chat' && r.level === 0);
+    expect(v.summaryRows[i]).toMatchObject({ group: true, spend: '$5,143.97' }); // 4,785.41 + 358.56
+    expect(v.summaryRows[i + 1]).toMatchObject({ level: 1, label: 'support-chat (direct)', spend: '$4,785.41' });
+    expect(v.summaryRows[i + 2]).toMatchObject({ level: 1, label: 'support-chat.guardrail', spend: '$358.56' });
+    // Feature cards: the child follows its parent.
+    const names = v.features.map((f) => f.feature);
+    expect(names.indexOf('support-chat.guardrail')).toBe(names.indexOf('support-chat') + 1);
+    expect(v.features.find((f) => f.feature === 'support-chat.guardrail')).toMatchObject({ parent: 'support-chat', level: 1 });
+  });
+
+  it('totals spend by architecture with decimal sums and keeps unattributed visible and last', () => {
+    const v = buildReportView(reportFixture(), 'd');
+    expect(v.kpis.map((k) => [k.label, k.value])).toEqual([
+      ['Total spend', '$71,319.34'],
+      ['API', '$14,434.22'],
+      ['Self-hosted', '$56,702.77'],
+      ['Unattributed', '$182.35'],
+    ]);
+    expect(v.summaryRows.at(-1)).toMatchObject({ feature: 'unattributed', spend: '$182.35' });
+    expect(v.totalRow.spend).toBe('$71,319.34');
+  });
+
+  it('shows unattributed as zero when there is none', () => {
+    const inputs = reportFixture();
+    inputs.features = inputs.features.filter((f) => f.feature !== 'unattributed');
+    inputs.reconciliation = inputs.reconciliation.map((r) => ({ ...r, unattributed_cost: '0' }));
+    const v = buildReportView(inputs, 'd');
+    expect(v.summaryRows.at(-1)).toMatchObject({ feature: 'unattributed', spend: '$0.00' });
+    expect(v.kpis[3]).toMatchObject({ label: 'Unattributed', value: '$0.00' });
+  });
+
+  it('reports month-over-month change, the three biggest moves and changed recommendations', () => {
+    const v = buildReportView(reportFixture(), 'd');
+    expect(v.kpis[0]!.note).toBe('+3% vs Sep');
+    expect(v.moves.map((m) => [m.feature, m.delta, m.change])).toEqual([
+      ['code-review', '+$1,629.85', '+31.3%'],
+      ['support-chat', '+$165.31', '+3.6%'],
+      ['internal-copilot', '+$94.50', '+2.3%'],
+    ]);
+    expect(v.recommendationChanges).toEqual([
+      { feature: 'doc-summarizer', from: 'Stay on API', to: 'Hybrid: 1 replica, 78% served locally' },
+      { feature: 'search-rerank', from: 'Keep self-hosted', to: 'Move to API' },
+    ]);
+    // search-rerank → API saves 52,518.27 − 1,146.40; doc-summarizer hybrid saves 2,450.00 − 2,142.18.
+    expect(v.savings).toBe('$51,679.69 per month');
+  });
+
+  it('formats a feature: rates, counterfactual, break-even, binding constraint', () => {
+    const v = buildReportView(reportFixture(), 'd');
+    const doc = v.features.find((f) => f.feature === 'doc-summarizer')!;
+    expect(doc.rate).toBe('$0.79');
+    expect(doc.rateOutput).toBe('$8.17');
+    expect(doc.breakEven).toBe('2.33B tokens/month');
+    expect(doc.binding).toBe('capacity');
+    expect(doc.counterfactual).toBe('Self-hosted (llama-8b-l40s): $3,584.00/month');
+    expect(doc.recommendation).toBe('Hybrid: 1 replica, 78% served locally');
+    expect(doc.chart?.svg).toContain('break-even 2.3B');
+    const code = v.features.find((f) => f.feature === 'code-review')!;
+    expect(code.breakEven).toBe('never at this price');
+    expect(code.details.find((d) => d.label === 'Break-even')!.note).toContain('self-hosting costs $23.66 per 1M at full capacity vs $4.91 on the API');
+    expect(code.details.find((d) => d.label === 'Break-even')!.note).toContain('binding constraint: price');
+  });
+
+  it('withholds recommendations with fewer than min months of data', () => {
+    const v = buildReportView(reportFixture({ dataMonths: 1 }), 'd');
+    for (const f of v.features.filter((x) => x.feature !== 'unattributed')) {
+      expect(f.recommendation).toBe('insufficient data: 1 of 3 months');
+      expect(f.sufficientData).toBe(false);
+    }
+    expect(v.savings).toBeNull();
+    expect(v.recommendationChanges).toEqual([]);
+    const copilot = buildReportView(reportFixture(), 'd').features.find((f) => f.feature === 'internal-copilot')!;
+    expect(copilot.dataMonths).toBe('insufficient data: 2 of 3 months');
+  });
+
+  it('deployment metrics: utilization tax, measured vs profile throughput, month over month', () => {
+    const v = buildReportView(reportFixture(), 'd');
+    const d = v.deployments.find((x) => x.deployment === 'copilot-vllm')!;
+    const m = Object.fromEntries(d.metrics.map((x) => [x.label, x]));
+    expect(d.utilizationTax).toBe('$1,120.40');
+    expect(m['Utilization tax (idle cost)']!.note).toContain('55% of GPU cost');
+    expect(m['Throughput per GPU']!.value).toBe('640 tok/s measured');
+    expect(m['Throughput per GPU']!.note).toContain('profile 1,500 tok/s (43% of profile)');
+    expect(m['GPU utilization (DCGM)']).toMatchObject({ value: '31%', note: 'last month 27%' });
+    expect(m['KV-cache usage']).toMatchObject({ value: '18% avg', note: 'p95 52%' });
+    expect(m['Prefix-cache hit rate']!.value).toBe('41%');
+    expect(d.chart?.svg).toContain('provisioned');
+  });
+
+  it('converts rows billed in another currency with the dated FX rate and lists the rate', () => {
+    const inputs = reportFixture({ selfHosted: false, withPrevious: false });
+    inputs.features.push(featureRow({ feature: 'eu-bot', actual_cost: '100.00', currency: 'EUR' }));
+    const v = buildReportView(inputs, 'd');
+    expect(v.summaryRows.find((r) => r.feature === 'eu-bot')!.spend).toBe('$117.20');
+    expect(v.assumptions.fx).toContainEqual({ pair: 'EUR/USD', rate: '1.1720', date: '2025-07-01' });
+  });
+
+  it('flags unconvertible currencies instead of silently adding them', () => {
+    const inputs = reportFixture({ selfHosted: false });
+    inputs.features.push(featureRow({ feature: 'jp-bot', actual_cost: '5000', currency: 'JPY' }));
+    const v = buildReportView(inputs, 'd');
+    expect(v.summaryRows.find((r) => r.feature === 'jp-bot')).toBeDefined();
+    expect(v.dataQuality.issues.join('\n')).toContain('Amounts in JPY have no FX rate to USD');
+  });
+
+  it('data quality: coverage gaps, estimated days, stale sync', () => {
+    const inputs = reportFixture();
+    inputs.sync.push({ source: 'prometheus', account: 'default', watermark: '2026-10-20T00:00:00.000Z', last_success_at: null, last_error: 'HTTP 503', last_error_at: '2026-10-21T00:00:00.000Z' });
+    const v = buildReportView(inputs, 'd');
+    expect(v.dataQuality.clean).toBe(false);
+    expect(v.dataQuality.coverage.find((c) => c.dataset === 'prometheus serving')).toEqual({ dataset: 'prometheus serving', covered: '29 of 31 days', gaps: 'missing Oct 12–13' });
+    const issues = v.dataQuality.issues.join('\n');
+    expect(issues).toContain('aws: 3 days still estimated (Oct 29–31)');
+    expect(issues).toContain('prometheus: synced only through Oct 20');
+    expect(issues).toContain('prometheus: last pull failed: HTTP 503');
+  });
+
+  it('renders the API-only month without deployment sections', () => {
+    const v = buildReportView(reportFixture({ selfHosted: false }), 'd');
+    expect(v.hasDeployments).toBe(false);
+    expect(v.kpis[2]).toMatchObject({ label: 'Self-hosted', value: '$0.00' });
+    expect(v.charts.every((c) => !c.id.startsWith('load-'))).toBe(true);
+  });
+});
