@@ -24,6 +24,13 @@ export const envSchema = z.object({
   REPORT_FROM: z.string().min(1).optional(),
   REPORT_TO: z.string().min(1).optional(),
   BREAKEVEN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Redis key prefix of every queue, so several installations or test runs can share one Redis.
+  // Letters, digits, `_ . -` only (no `:`, which separates BullMQ's key parts, no glob characters
+  // or spaces); `{name}` is allowed too, a hash tag that keeps a queue's keys on one Redis Cluster slot.
+  BREAKEVEN_QUEUE_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|\{[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\})$/, 'use 1–64 letters, digits, "_", "." or "-" (optionally wrapped in {} as a Redis Cluster hash tag)')
+    .default('breakeven'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -5,7 +5,7 @@ import { SOURCE_NAMES, type SourceName } from '../ingest/sources.ts';
 import { CONNECTORS } from '../ingest/registry.ts';
 import { planRange, type PlannedStep } from '../pipeline/planner.ts';
 import { runInline } from '../pipeline/inline.ts';
-import { addMonths, lastFullMonth, monthKey } from '../time.ts';
+import { addMonths, lastFullMonth, monthKey, monthRange } from '../time.ts';
 import { writeMonthlyReport } from '../reports/write.ts';
 
 export interface DemoResult {
@@ -29,7 +29,12 @@ export async function runDemo(
   const last = lastFullMonth(ctx.clock.now());
   const first = addMonths(last, -(opts.months - 1));
   const sources = SOURCE_NAMES.filter((s) => CONNECTORS[s].configured(ctx).ok && ctx.config.sources[s].enabled);
-  const plan = planRange({ from: first, to: last, sources, until: addMonths(last, 1) });
+  // Every month is ingested; only the last two are computed: a month's data-months count reads the
+  // facts, not earlier results, and the report compares the month with the one before it.
+  const keepFrom = monthKey(addMonths(last, -1));
+  const plan = planRange({ from: first, to: last, sources, until: addMonths(last, 1) }).filter(
+    (s) => s.step !== 'compute' || (s.payload as { month: string }).month >= keepFrom,
+  );
   await runInline(ctx, plan, opts.onProgress);
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
@@ -42,7 +47,7 @@ export async function runDemo(
     .execute();
   return {
     month: monthKey(last),
-    months: plan.filter((p) => p.step === 'compute').map((p) => (p.payload as { month: string }).month),
+    months: monthRange(first, last).map(monthKey),
     sources,
     outDir,
     report,

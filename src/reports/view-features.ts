@@ -74,7 +74,7 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   const warnings: string[] = [];
 
   const spendNotes: string[] = [];
-  if (row.overhead_cost !== null && !dec(row.overhead_cost).isZero()) spendNotes.push(`incl. ${vc.fmtMoney(row.overhead_cost, c)} overhead`);
+  if (row.overhead_cost !== null && !dec(row.overhead_cost).isZero()) spendNotes.push(`billed; plus ${vc.fmtMoney(row.overhead_cost, c)} overhead${row.architecture === 'self_hosted' ? ' and ops share' : ''} in the blended rate`);
   if (row.idle_cost !== null && !dec(row.idle_cost).isZero()) spendNotes.push(`${vc.fmtMoney(row.idle_cost, c)} of it idle GPU time (utilization tax)`);
   details.push({ label: 'Spend', value: vc.fmtMoney(row.actual_cost, c), note: spendNotes.join('; ') || null });
 
@@ -134,7 +134,8 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   }
 
   const recommendation = row.feature === 'unattributed' ? 'No rule claims this spend: add an attribution rule to give it a feature' : recommendationLabel(row, vc.minMonths);
-  const recNotes = [row.recommendation_reason, sufficient && binding ? `binding factor: ${binding}` : null].filter((s): s is string => Boolean(s));
+  // compute's reason already names the recommendation's binding factor (utilization, volume, price, capacity).
+  const recNotes = [row.recommendation_reason].filter((s): s is string => Boolean(s));
   const dataMonths = sufficient ? `${row.data_months} month${row.data_months === 1 ? '' : 's'} of data` : `insufficient data: ${row.data_months} of ${vc.minMonths} months`;
   details.push({ label: 'Data', value: dataMonths, note: null });
 

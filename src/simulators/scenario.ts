@@ -9,7 +9,8 @@
  * - internal-copilot   self-hosted Llama-3.1-8B on vLLM (deployment copilot-vllm, 2 × L40S), business hours
  * - doc-summarizer     OpenAI gpt-4o-mini through the Batch API, nightly
  * - code-review        OpenAI gpt-4.1, working hours on weekdays
- * - search-rerank      self-hosted Llama-3.1-70B on one 8×H100 node (deployment rerank-70b), under-utilized
+ * - search-rerank      self-hosted Llama-3.1-70B on one 8×H100 node (deployment rerank-70b), under-utilized,
+ *                      idle during a nightly index rebuild
  * - (sandbox)          OpenAI gpt-4.1-mini in a project no rule claims → "unattributed"
  */
 
@@ -176,6 +177,8 @@ function shapeFactor(shape: ScenarioStream['shape'], hour: Date, r: () => number
       return (weekend ? 0.6 : 1) * base * (0.9 + 0.2 * r()) + spike * 0.5;
     }
     case 'flat-low':
+      // No traffic in the nightly index rebuild (02:00–05:00 UTC): GPU hours paid, no tokens served.
+      if (h >= 2 && h < 5) return 0;
       return 0.12 + 0.08 * r() + (h >= 9 && h < 17 && !weekend ? 0.1 : 0);
   }
 }

@@ -30,8 +30,18 @@ export async function createTestDatabase(): Promise<TestDb> {
     drop: async () => {
       const c = new pg.Client({ connectionString: adminUrl() });
       await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
+      try {
+        // A pool's end() resolves before its sockets are gone; a forced drop then kills them and the
+        // test process sees 57P01 errors. Wait for the test's own connections to go first.
+        for (let i = 0; i < 40; i++) {
+          const { rows } = await c.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0]!.n === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await c.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }

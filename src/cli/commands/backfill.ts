@@ -79,7 +79,7 @@ async function backfill(opts: BackfillOptions, io: CommandIO): Promise<unknown> 
       io.print(`backfill ${range}: ${plan.length} steps run inline (${sources.join(', ') || 'no sources'})`);
       return { mode: 'inline', from: opts.from, to: opts.to, sources, steps: plan.map((s) => s.id) };
     }
-    return queued(env.REDIS_URL!, plan, opts, io, range, sources);
+    return queued(env.REDIS_URL!, env.BREAKEVEN_QUEUE_PREFIX, plan, opts, io, range, sources);
   });
 }
 
@@ -110,7 +110,7 @@ async function warnIfFewMonths(ctx: Ctx, from: Date, to: Date, io: CommandIO): P
   }
 }
 
-/** On stderr, and only on a terminal: a redirected log gets the summary lines instead. */
+/** On stderr, and only on a terminal: a redirected log gets one line per finished job instead (queued --wait). */
 function progressBar(): cliProgress.SingleBar | undefined {
   if (!process.stderr.isTTY) return undefined;
   return new cliProgress.SingleBar(
@@ -119,15 +119,22 @@ function progressBar(): cliProgress.SingleBar | undefined {
   );
 }
 
-async function queued(redisUrl: string, plan: PlannedStep[], opts: BackfillOptions, io: CommandIO, range: string, sources: SourceName[]): Promise<unknown> {
+async function queued(redisUrl: string, prefix: string, plan: PlannedStep[], opts: BackfillOptions, io: CommandIO, range: string, sources: SourceName[]): Promise<unknown> {
   // Loaded on demand: only jobs/ imports bullmq, and other commands should not pay for loading it.
   const { queueBackfill } = await import('../../../jobs/backfill.ts');
   const bar = opts.wait ? progressBar() : undefined;
   let started = false;
+  let lastDone = -1;
   const result = await queueBackfill(redisUrl, plan, {
+    prefix,
     wait: Boolean(opts.wait),
     onProgress: (p) => {
-      if (!bar) return;
+      if (!bar) {
+        // Not a terminal (a CI log, a pipe): one stderr line whenever a job finishes, not a redrawn bar.
+        if (p.done !== lastDone) io.note(`backfill ${range}: ${p.done}/${p.total} jobs done${p.active.length ? `; running ${p.active.join(', ')}` : ''}`);
+        lastDone = p.done;
+        return;
+      }
       if (!started) bar.start(p.total, p.done, { current: '' });
       started = true;
       bar.update(p.done, { current: p.active.join(', ') });

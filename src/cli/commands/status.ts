@@ -15,7 +15,7 @@ export function registerStatus(program: Command): void {
             try {
               // jobs/ is the only place that imports bullmq; load it only when Redis is configured.
               const jobs = await import('../../../jobs/status.ts');
-              queues = await jobs.queueStatus(ctx.env.REDIS_URL);
+              queues = await jobs.queueStatus(ctx.env.REDIS_URL, { prefix: ctx.env.BREAKEVEN_QUEUE_PREFIX });
             } catch (err) {
               queues = { error: errorMessage(err) };
             }

@@ -5,7 +5,6 @@ import { deliverMonthlyReport, DeliveryFailedError } from '../../../src/delivery
 import { parseMonth } from '../../../src/time.ts';
 import { featureRow, reportFixture } from '../../factories/report-fixture.ts';
 import { seedReportFixture } from '../../factories/seed-report.ts';
-import { destroyAfterClose } from './teardown.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startSmtpSink } from './smtp-sink.ts';
 
@@ -23,7 +22,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await destroyAfterClose(ctx);
+  await ctx?.destroy();
   await smtp?.close();
 });
 

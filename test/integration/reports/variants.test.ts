@@ -3,12 +3,11 @@ import { renderMonthlyReport } from '../../../src/reports/render.ts';
 import { parseMonth } from '../../../src/time.ts';
 import { reportFixture, type FixtureOptions } from '../../factories/report-fixture.ts';
 import { seedReportFixture } from '../../factories/seed-report.ts';
-import { destroyAfterClose } from './teardown.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 
 let ctx: TestCtx | undefined;
 afterEach(async () => {
-  await destroyAfterClose(ctx);
+  await ctx?.destroy();
   ctx = undefined;
 });
 

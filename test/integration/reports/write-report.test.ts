@@ -9,7 +9,6 @@ import { writeMonthlyReport } from '../../../src/reports/write.ts';
 import { parseMonth } from '../../../src/time.ts';
 import { reportFixture } from '../../factories/report-fixture.ts';
 import { seedReportFixture } from '../../factories/seed-report.ts';
-import { destroyAfterClose } from './teardown.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 
 let ctx: TestCtx;
@@ -19,7 +18,7 @@ beforeAll(async () => {
   ctx = await createTestContext();
   await seedReportFixture(ctx.db, fixture);
 });
-afterAll(async () => destroyAfterClose(ctx));
+afterAll(async () => ctx?.destroy());
 
 function parseCsv(csv: string): Array<Record<string, string>> {
   // The fixture's cells contain no quotes or commas except the reason column; a light parser suffices here.
