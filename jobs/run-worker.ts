@@ -31,7 +31,7 @@ function firstSignal(): { promise: Promise<string>; dispose(): void } {
  */
 export async function runWorker(ctx: Ctx, opts: RunWorkerOptions): Promise<{ handedBack: number }> {
   const signals = firstSignal();
-  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const prefix = opts.prefix ?? ctx.env.BREAKEVEN_QUEUE_PREFIX ?? DEFAULT_PREFIX;
   const handle = await startWorkers(ctx, opts);
   let http;
   try {

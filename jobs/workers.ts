@@ -46,7 +46,7 @@ export const DEFAULT_STALL: StallSettings = { lockDuration: 60_000, stalledInter
 
 export interface StartWorkersOptions {
   redisUrl: string;
-  /** Redis key prefix (tests use a unique one per file). */
+  /** Redis key prefix (tests use a unique one per file); default ctx.env.BREAKEVEN_QUEUE_PREFIX. */
   prefix?: string;
   /** Parallel jobs per queue in this process (default 1). */
   concurrency?: number;
@@ -80,7 +80,7 @@ export interface WorkersHandle {
 }
 
 export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise<WorkersHandle> {
-  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const prefix = opts.prefix ?? ctx.env.BREAKEVEN_QUEUE_PREFIX ?? DEFAULT_PREFIX;
   const run = opts.runStep ?? runStep;
   const stall = { ...DEFAULT_STALL, ...opts.stall };
   const connection = connectRedis(opts.redisUrl, { role: 'worker', connectionName: opts.connectionName ?? `${prefix}-worker` });

@@ -95,6 +95,14 @@ afterAll(async () => {
 });
 
 describe('breakeven worker + breakeven backfill --wait (queued)', () => {
+  it('refuses a BREAKEVEN_QUEUE_PREFIX that is not a safe Redis key prefix (exit 2, value not echoed)', async () => {
+    const p = start(['worker', '--config', config], { ...baseEnv('bk:test*'), BREAKEVEN_HTTP_PORT: '0' }, cwd);
+    const { code } = await p.exit;
+    expect(code).toBe(2);
+    expect(p.stderr()).toMatch(/^breakeven: environment variable BREAKEVEN_QUEUE_PREFIX is invalid: use 1–64 letters/);
+    expect(p.stderr()).not.toContain('bk:test*');
+  });
+
   it('runs a two-month backfill through the worker, then the worker stops cleanly on SIGTERM', async () => {
     const worker = await startWorker(goodPrefix, 'sk-admin-test');
     const r = await backfill(goodPrefix, '2026-09', '2026-10');
