@@ -67,11 +67,15 @@ export async function servingUsage(db: Kysely<Database>, p: Period): Promise<Ser
 /** Tokens per hour of the period per feature (API usage and self-hosted serving alike). */
 export async function hourlyTokens(db: Kysely<Database>, p: Period): Promise<Map<string, Map<number, number>>> {
   const r = await sql<{ feature: string; hour: Date; tokens: string }>`
-    select feature, hour, sum(tokens)::bigint as tokens from (
-      select coalesce(feature, ${UNATTRIBUTED}) as feature, date_trunc('hour', bucket_start) as hour,
-             uncached_input_tokens + cache_read_tokens + cache_write_tokens + output_tokens as tokens
-        from usage_facts
-       where bucket_start >= ${p.start} and bucket_start < ${p.end} and bucket_end - bucket_start <= interval '1 hour'
+    select feature, hour, round(sum(tokens))::bigint as tokens from (
+      -- Buckets longer than an hour (Bedrock's daily usage from Cost Explorer) are spread evenly over
+      -- their hours so every token is in the load curve. Hours are cut in UTC whatever the session's zone.
+      select coalesce(feature, ${UNATTRIBUTED}) as feature, h as hour,
+             (uncached_input_tokens + cache_read_tokens + cache_write_tokens + output_tokens)::double precision
+               / greatest(1, ceil(extract(epoch from bucket_end - bucket_start) / 3600)) as tokens
+        from usage_facts,
+             generate_series(date_trunc('hour', bucket_start, 'UTC'), bucket_end - interval '1 second', interval '1 hour') as h
+       where bucket_start >= ${p.start} and bucket_start < ${p.end}
       union all
       select coalesce(feature, ${UNATTRIBUTED}), hour, prompt_tokens + generation_tokens
         from serving_metrics where hour >= ${p.start} and hour < ${p.end}
@@ -103,13 +107,16 @@ export interface CostLine {
  */
 export async function costLines(db: Kysely<Database>, p: Period): Promise<CostLine[]> {
   const r = await sql<CostLine>`
-    select min(id)::text as id, source, (charge_period_start at time zone 'UTC')::date::text as day, feature, deployment,
+    select min(id)::text as id,
+           -- Bedrock lines on the AWS bill are reconciled against the aws-bedrock usage facts.
+           case when source = 'aws' and x_token_type is not null then 'aws-bedrock' else source end as source,
+           (charge_period_start at time zone 'UTC')::date::text as day, feature, deployment,
            billing_currency as currency, sum(effective_cost)::text as cost, bool_or(estimated) as estimated,
            min(service_name) as service_name
       from cost_line_items
      where charge_period_start >= ${p.start} and charge_period_start < ${p.end}
-     group by source, 3, feature, deployment, billing_currency
-     order by source, 3, feature nulls last, deployment nulls last, billing_currency`.execute(db);
+     group by 2, 3, feature, deployment, billing_currency
+     order by 2, 3, feature nulls last, deployment nulls last, billing_currency`.execute(db);
   return r.rows;
 }
 

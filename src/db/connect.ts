@@ -39,6 +39,8 @@ export async function connectDb(opts: { databaseUrl?: string | undefined; dataDi
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,
+      // Every date and hour boundary in breakeven is UTC; pin the session so the server's zone can't move them.
+      options: '-c TimeZone=UTC',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === DATE || oid === INT8 || oid === NUMERIC ? identity : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

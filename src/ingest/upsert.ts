@@ -33,7 +33,7 @@ function chunks<T>(rows: T[]): T[][] {
 
 /** Columns each table updates on conflict: every value column (never the key, id or feature). */
 const USAGE_VALUES = ['uncached_input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'requests', 'extra'] as const;
-const COST_KEY = new Set(['source', 'account', 'charge_period_start', 'charge_period_end', 'line_key', 'id', 'feature', 'deployment', 'ingested_at']);
+const COST_KEY = new Set(['source', 'account', 'charge_period_start', 'charge_period_end', 'line_key', 'id', 'feature', 'ingested_at']);
 const SERVING_KEY = new Set(['hour', 'deployment', 'model', 'feature', 'ingested_at']);
 const GPU_KEY = new Set(['hour', 'hostname', 'gpu', 'ingested_at']);
 
@@ -83,13 +83,19 @@ export async function writeFacts(trx: Transaction<Database>, batch: FactBatch, s
       .execute();
     n += part.length;
   }
-  if (scope) await deleteStale(trx, scope);
+  if (scope) await deleteStale(trx, scope, batch);
   return n;
 }
 
-async function deleteStale(trx: Transaction<Database>, s: ReplaceScope): Promise<void> {
+/**
+ * A pull that came back empty for a table replaces nothing: an empty answer is what a source gives
+ * past its retention (Prometheus), for a wrong organisation, or during an outage, and it must never
+ * erase facts already stored. Serving and GPU rows are replaced only for the deployments and hosts
+ * the pull returned.
+ */
+async function deleteStale(trx: Transaction<Database>, s: ReplaceScope, batch: FactBatch): Promise<void> {
   const account = s.account ?? 'default';
-  if (s.usageProvider) {
+  if (s.usageProvider && (batch.usage?.length ?? 0) > 0) {
     await trx
       .deleteFrom('usage_facts')
       .where('provider', '=', s.usageProvider)
@@ -99,7 +105,7 @@ async function deleteStale(trx: Transaction<Database>, s: ReplaceScope): Promise
       .where('ingested_at', '<>', sql<Date>`now()`)
       .execute();
   }
-  if (s.costSource) {
+  if (s.costSource && (batch.costs?.length ?? 0) > 0) {
     await trx
       .deleteFrom('cost_line_items')
       .where('source', '=', s.costSource)
@@ -109,11 +115,25 @@ async function deleteStale(trx: Transaction<Database>, s: ReplaceScope): Promise
       .where('ingested_at', '<>', sql<Date>`now()`)
       .execute();
   }
-  if (s.serving) {
-    await trx.deleteFrom('serving_metrics').where('hour', '>=', s.start).where('hour', '<', s.end).where('ingested_at', '<>', sql<Date>`now()`).execute();
+  const deployments = [...new Set((batch.serving ?? []).map((r) => r.deployment))];
+  if (s.serving && deployments.length > 0) {
+    await trx
+      .deleteFrom('serving_metrics')
+      .where('deployment', 'in', deployments)
+      .where('hour', '>=', s.start)
+      .where('hour', '<', s.end)
+      .where('ingested_at', '<>', sql<Date>`now()`)
+      .execute();
   }
-  if (s.gpu) {
-    await trx.deleteFrom('gpu_metrics').where('hour', '>=', s.start).where('hour', '<', s.end).where('ingested_at', '<>', sql<Date>`now()`).execute();
+  const hosts = [...new Set((batch.gpu ?? []).map((r) => r.hostname))];
+  if (s.gpu && hosts.length > 0) {
+    await trx
+      .deleteFrom('gpu_metrics')
+      .where('hostname', 'in', hosts)
+      .where('hour', '>=', s.start)
+      .where('hour', '<', s.end)
+      .where('ingested_at', '<>', sql<Date>`now()`)
+      .execute();
   }
 }
 

@@ -50,9 +50,9 @@ export interface SourceSync {
   source: string;
   account: string;
   watermark: string | null;
-  last_success_at: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
+  /** The last error when it is more recent than the last success (no timestamps: the same data must
+   *  render the same report whenever it was pulled). */
+  open_error: string | null;
 }
 
 export interface FailedWindow {

@@ -197,7 +197,12 @@ async function syncRows(db: Db): Promise<ReportInputs['sync']> {
     .orderBy('account')
     .execute();
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  return rows.map((r) => ({ ...r, watermark: iso(r.watermark), last_success_at: iso(r.last_success_at), last_error_at: iso(r.last_error_at) }));
+  return rows.map((r) => ({
+    source: r.source,
+    account: r.account,
+    watermark: iso(r.watermark),
+    open_error: r.last_error && r.last_error_at && (!r.last_success_at || r.last_error_at > r.last_success_at) ? r.last_error : null,
+  }));
 }
 
 /** Failed ingestion windows overlapping the month that no later run of the same window repaired. */

@@ -56,9 +56,7 @@ export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityV
     const name = s.account === 'default' ? s.source : `${s.source} (${s.account})`;
     if (s.watermark === null) issues.push(`${name}: never synced; its data may be missing.`);
     else if (Date.parse(s.watermark) < cutoff) issues.push(`${name}: synced only through ${shortDay(s.watermark.slice(0, 10))}; later data may still arrive.`);
-    if (s.last_error && s.last_error_at && (!s.last_success_at || s.last_error_at > s.last_success_at)) {
-      issues.push(`${name}: last pull failed: ${s.last_error}`);
-    }
+    if (s.open_error) issues.push(`${name}: last pull failed: ${s.open_error}`);
   }
   for (const w of inputs.failedWindows) {
     issues.push(`${w.source}: window ${w.window_start.slice(0, 16).replace('T', ' ')} – ${w.window_end.slice(0, 16).replace('T', ' ')} UTC failed and was not re-run${w.error ? ` (${w.error})` : ''}.`);

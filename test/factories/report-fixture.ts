@@ -271,8 +271,8 @@ export function reportFixture(opts: FixtureOptions = {}): ReportInputs {
     ],
     estimatedDays: selfHosted ? allDays.slice(-3).map((day) => ({ source: 'aws', day })) : [],
     sync: [
-      { source: 'anthropic', account: 'default', watermark: '2026-11-23T00:00:00.000Z', last_success_at: '2026-11-23T02:15:00.000Z', last_error: null, last_error_at: null },
-      { source: 'aws', account: 'default', watermark: '2026-11-23T00:00:00.000Z', last_success_at: '2026-11-23T02:16:00.000Z', last_error: null, last_error_at: null },
+      { source: 'anthropic', account: 'default', watermark: '2026-11-23T00:00:00.000Z', open_error: null },
+      { source: 'aws', account: 'default', watermark: '2026-11-23T00:00:00.000Z', open_error: null },
     ],
     failedWindows: [],
     fxRates: [

@@ -71,7 +71,16 @@ export async function seedReportFixture(db: Db, inputs: ReportInputs): Promise<v
   if (inputs.sync.length) {
     await db
       .insertInto('sync_state')
-      .values(inputs.sync.map((s) => ({ ...s, watermark: s.watermark, last_success_at: s.last_success_at, last_error_at: s.last_error_at })))
+      .values(
+        inputs.sync.map((s) => ({
+          source: s.source,
+          account: s.account,
+          watermark: s.watermark,
+          last_success_at: s.watermark,
+          last_error: s.open_error,
+          last_error_at: s.open_error && s.watermark ? new Date(Date.parse(s.watermark) + 3_600_000) : null,
+        })),
+      )
       .execute();
   }
 }

@@ -45,8 +45,10 @@ export function breakEvenCurveFrom(
   if (!cap || cap <= 0 || api === null) return null;
   const overheads = (assumptions.overheads ?? {}) as Record<string, unknown>;
   const overhead = num(overheads.self_hosted) ?? 0;
-  const fullCap = num(b.selfCostPer1MAtFullCapacity);
-  const replica = fullCap !== null ? (fullCap * cap) / 1e6 : (num(b.replicaMonthCost) ?? NaN) * (1 + overhead);
+  // One replica's monthly cost with overhead; the fixed ops cost is added once, below. (The model's
+  // selfCostPer1MAtFullCapacity already includes ops, so it must not be used per step.)
+  const marginal = num(b.marginalCostPer1M);
+  const replica = marginal !== null ? (marginal * cap) / 1e6 : (num(b.replicaMonthCost) ?? NaN) * (1 + overhead);
   if (!Number.isFinite(replica) || replica <= 0) return null;
   const fixed = num(b.opsFixed) ?? num(b.fixedMonthCost) ?? 0;
   return { feature, currencySymbol, capacityPerReplicaMonth: cap, replicaMonthCost: replica, fixedMonthCost: fixed, apiPricePer1M: api, volume, breakEvenVolume };

@@ -89,8 +89,13 @@ export function normalizeCostAndUsage(pages: readonly CostAndUsagePage[], opts: 
         const qty = g.Metrics['UsageQuantity'];
 
         const ut = usageType ? parseUsageType(usageType) : null;
+        // LLM inference spend only: GPU capacity, Bedrock tokens, and whatever carries the feature tag.
+        // The rest of the AWS bill (untagged S3, web servers, …) is not this tool's business and would
+        // swamp "unattributed". Only decidable when grouped by usage type (the connector's grouping).
+        if (usageType !== null && !ut?.gpu && !ut?.bedrock && tagValue === null) continue;
         const lineKey = g.Keys.length > 0 ? g.Keys.join('|') : 'total';
-        const deployment = opts.deployments
+        // Only GPU capacity belongs to a deployment; storage or transfer with the same tag is the feature's, not GPU hours.
+        const deployment = opts.deployments && (ut?.gpu || !usageType)
           ? matchDeployment(opts.deployments, { tag: dims.some((d) => d.type === 'TAG') ? tagValue : undefined, usageType: usageType ?? undefined })
           : null;
         costs.push({

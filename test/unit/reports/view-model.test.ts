@@ -112,7 +112,7 @@ describe('report view model', () => {
 
   it('data quality: coverage gaps, estimated days, stale sync', () => {
     const inputs = reportFixture();
-    inputs.sync.push({ source: 'prometheus', account: 'default', watermark: '2026-10-20T00:00:00.000Z', last_success_at: null, last_error: 'HTTP 503', last_error_at: '2026-10-21T00:00:00.000Z' });
+    inputs.sync.push({ source: 'prometheus', account: 'default', watermark: '2026-10-20T00:00:00.000Z', open_error: 'HTTP 503' });
     const v = buildReportView(inputs, 'd');
     expect(v.dataQuality.clean).toBe(false);
     expect(v.dataQuality.coverage.find((c) => c.dataset === 'prometheus serving')).toEqual({ dataset: 'prometheus serving', covered: '29 of 31 days', gaps: 'missing Oct 12–13' });

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { configSchema } from '../../../src/config/schema.ts';
+import { computeMonth } from '../../../src/compute/month.ts';
+import { hourlyTokens } from '../../../src/compute/aggregate.ts';
+import { applyAttribution } from '../../../src/attribution/apply.ts';
+import { createTestContext, createTestDatabase, type TestCtx } from '../../helpers/db.ts';
+import { adminUrl } from '../../helpers/env.ts';
+import { envSchema } from '../../../src/config/env.ts';
+import { createContext } from '../../../src/context.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { fixedClock } from '../../../src/clock.ts';
+
+const config = configSchema.parse({
+  features: [{ name: 'llama-on-bedrock', architecture: 'api', rules: [{ source: 'aws-bedrock', tag: 'llama' }], counterfactual: { profile: 'p' } }],
+  gpus: { l4: { memory_gib: 24, hourly_price: '1.00' } },
+  profiles: { p: { model_class: '8b', gpu: 'l4', tokens_per_second: 1000, max_utilization: 0.5, min_replicas: 0, provisioning: 'autoscale' } },
+  ops: { monthly_cost: '0' },
+});
+const MONTH = new Date('2026-09-01T00:00:00Z');
+
+let ctx: TestCtx;
+beforeAll(async () => {
+  ctx = await createTestContext({ config });
+  // Cost Explorer reports Bedrock usage in daily buckets only: 2.4M tokens on Sept 1.
+  await ctx.db
+    .insertInto('usage_facts')
+    .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-02T00:00:00Z'), project_id: 'llama', model: 'llama3-3-70b', uncached_input_tokens: 2_000_000, output_tokens: 400_000 })
+    .execute();
+  await ctx.db
+    .insertInto('cost_line_items')
+    .values({ source: 'aws', line_key: 'bedrock', charge_period_start: MONTH, charge_period_end: new Date('2026-09-02T00:00:00Z'), provider_name: 'AWS', billing_currency: 'USD', billed_cost: '2.00', effective_cost: '2.00', service_name: 'Amazon Bedrock', tags: { feature: 'llama' } })
+    .execute();
+});
+afterAll(async () => {
+  await ctx?.destroy();
+});
+
+describe('the hourly load curve', () => {
+  it('spreads daily buckets over their hours, so daily-only usage still sizes the counterfactual', async () => {
+    const period = { start: MONTH, end: new Date('2026-10-01T00:00:00Z') };
+    await applyAttribution(ctx.db, config, period);
+    const load = await hourlyTokens(ctx.db, period);
+    const hours = load.get('llama-on-bedrock')!;
+    expect(hours.size).toBe(24);
+    expect([...hours.values()].every((t) => t === 100_000)).toBe(true);
+    await computeMonth(ctx, MONTH);
+    const row = await ctx.db.selectFrom('feature_monthly_results').selectAll().where('feature', '=', 'llama-on-bedrock').executeTakeFirstOrThrow();
+    // 100k tokens/h = 27.8 tok/s → 1 replica (500 tok/s usable) for 24 autoscaled hours × $1 × 1.3 overhead
+    expect(Number(row.counterfactual_cost)).toBeCloseTo(24 * 1.3, 6);
+    expect(row.actual_cost).toBe('2');
+  });
+
+  it('cuts hours in UTC even when the database\'s own time zone is a half-hour offset', async () => {
+    const db2 = await createTestDatabase();
+    const admin = new pg.Client({ connectionString: adminUrl() });
+    await admin.connect();
+    await admin.query(`alter database "${db2.name}" set timezone = 'Asia/Kolkata'`);
+    await admin.end();
+    const c2 = await createContext({ env: envSchema.parse({ DATABASE_URL: db2.url, LOG_LEVEL: 'silent' }), config, log: silentLogger, clock: fixedClock('2026-11-24T00:00:00Z') });
+    try {
+      await c2.db
+        .insertInto('usage_facts')
+        .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7 })
+        .execute();
+      const period = { start: MONTH, end: new Date('2026-10-01T00:00:00Z') };
+      await applyAttribution(c2.db, config, period);
+      const load = await hourlyTokens(c2.db, period);
+      expect([...load.get('llama-on-bedrock')!.entries()]).toEqual([[MONTH.getTime(), 7]]);
+    } finally {
+      await c2.close();
+      await db2.drop();
+    }
+  });
+});
