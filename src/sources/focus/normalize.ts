@@ -62,11 +62,24 @@ export function parseTags(raw: string | null): { tags: Record<string, string>; r
   return { tags: {}, raw };
 }
 
-/** Hash of a row's identifying content: every column but money and quantities, by column name. */
+/**
+ * The columns that identify a charge across re-deliveries of the same export. Invoice ids, tags and
+ * descriptions are filled in or restated when a bill closes; they must not make a restated row a new
+ * one (that would count the month twice), so they are not part of the identity.
+ */
+const IDENTITY_COLUMNS = new Set(
+  [
+    'ProviderName', 'BillingAccountId', 'SubAccountId', 'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory',
+    'ChargeClass', 'ChargeFrequency', 'ServiceName', 'RegionId', 'ResourceId', 'SkuId', 'SkuPriceId',
+    'CommitmentDiscountId', 'PricingUnit', 'ConsumedUnit',
+  ].map((c) => c.toLowerCase()),
+);
+
+/** Hash of a row's identifying columns (see IDENTITY_COLUMNS), by column name. */
 export function rowIdentity(header: Header, cells: string[]): string {
   const parts: Array<[string, string | null]> = [];
   header.names.forEach((n, i) => {
-    if (!METRIC_COLUMNS.has(n.toLowerCase())) parts.push([n, cellValue(cells[i])]);
+    if (IDENTITY_COLUMNS.has(n.toLowerCase())) parts.push([n, cellValue(cells[i])]);
   });
   parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);

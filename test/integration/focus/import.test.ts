@@ -96,6 +96,23 @@ describe('importFocusFile', () => {
     ]);
   });
 
+  it('a restated re-delivery (invoice id filled in, tags backfilled, amount corrected) replaces its rows instead of adding them', async () => {
+    const original = readFileSync(fixture('focus-1.2-mixed-clouds.csv'), 'utf8');
+    const lines = original.trimEnd().split('\n');
+    const header = lines[0]!;
+    const first = lines[1]!;
+    const v1 = join(dir, 'restate-v1.csv');
+    writeFileSync(v1, `${header}\n${first.replace(',INV-1,', ',NULL,')}\n`);
+    const v2 = join(dir, 'restate-v2.csv');
+    writeFileSync(v2, `${header}\n${first.replace('98.40,88.56,', '98.40,80.00,').replace('""search-rerank""', '""search-rerank"", ""team"": ""search""')}\n`);
+    await importFocusFile(ctx, { path: v1, provider: 'restate-test' });
+    await importFocusFile(ctx, { path: v2, provider: 'restate-test' });
+    const rows = await focusRows('restate-test');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.effective_cost).toBe('80');
+    expect(rows[0]!.tags).toEqual({ feature: 'search-rerank', team: 'search' });
+  });
+
   it('a bad money cell fails the whole file with file, line and column, writing nothing', async () => {
     const before = await count();
     const err = await importFocusFile(ctx, { path: fixture('focus-bad-money.csv') }).catch((e: unknown) => e);
