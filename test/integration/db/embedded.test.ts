@@ -54,3 +54,29 @@ describe('embedded PGlite through Kysely\'s Postgres dialect', () => {
     }
   });
 });
+
+describe('the embedded database lock', () => {
+  it('takes over a lock left by a dead process, and by a restart that reused our pid', async () => {
+    const { acquireDirLock } = await import('../../../src/db/lock.ts');
+    const { writeFileSync, readFileSync, existsSync } = await import('node:fs');
+    const { hostname } = await import('node:os');
+    const dataDir = join(dir, 'stale');
+    // A pid that cannot be alive (beyond pid_max) on this host.
+    writeFileSync(`${dataDir}.lock`, `4194399\n${hostname()}\n`);
+    const release = acquireDirLock(dataDir);
+    expect(readFileSync(`${dataDir}.lock`, 'utf8')).toBe(`${process.pid}\n${hostname()}\n`);
+    expect(() => acquireDirLock(dataDir)).toThrow(LockedError);
+    release();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+    writeFileSync(`${dataDir}.lock`, `${process.pid}\n${hostname()}\n`);
+    acquireDirLock(dataDir)();
+  });
+
+  it('never takes over a lock held on another host', async () => {
+    const { acquireDirLock } = await import('../../../src/db/lock.ts');
+    const { writeFileSync } = await import('node:fs');
+    const dataDir = join(dir, 'other-host');
+    writeFileSync(`${dataDir}.lock`, `4194399\nsome-other-host\n`);
+    expect(() => acquireDirLock(dataDir)).toThrow(/on some-other-host/);
+  });
+});
