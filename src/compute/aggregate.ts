@@ -196,23 +196,28 @@ export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): 
   return r.rows.map((row) => ({ ...row, weights: row.weights ?? [] }));
 }
 
-export interface DeploymentDayCost {
+export interface DeploymentPeriodCost {
   deployment: string;
-  day: string;
+  source: string;
+  start: Date;
+  end: Date;
   currency: string;
   cost: string;
   estimated: boolean;
-  gpu_count: number | null;
 }
 
-/** GPU capacity cost per deployment and day (cloud billing lines mapped to a deployment). */
-export async function deploymentDayCosts(db: Kysely<Database>, p: Period): Promise<DeploymentDayCost[]> {
-  const r = await sql<DeploymentDayCost>`
-    select deployment, (charge_period_start at time zone 'UTC')::date::text as day, billing_currency as currency,
-           sum(effective_cost)::text as cost, bool_or(estimated) as estimated, max(x_gpu_count) as gpu_count
+/**
+ * GPU capacity cost per deployment and charge period (cloud billing lines mapped to a deployment):
+ * a daily Cost Explorer line, an hourly FOCUS line or a monthly reservation charge each keep their
+ * own period, over whose hours the cost is then spread.
+ */
+export async function deploymentPeriodCosts(db: Kysely<Database>, p: Period): Promise<DeploymentPeriodCost[]> {
+  const r = await sql<DeploymentPeriodCost>`
+    select deployment, source, charge_period_start as start, charge_period_end as "end", billing_currency as currency,
+           sum(effective_cost)::text as cost, bool_or(estimated) as estimated
       from cost_line_items
      where deployment is not null and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
-     group by 1, 2, 3 order by 1, 2, 3`.execute(db);
+     group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5`.execute(db);
   return r.rows;
 }
 

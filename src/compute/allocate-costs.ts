@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { allocateLargestRemainder } from '../model/allocate.ts';
-import { addHours, HOUR_MS } from '../time.ts';
-import type { AllocatableLine, CostLine, DeploymentDayCost } from './aggregate.ts';
+import { HOUR_MS } from '../time.ts';
+import type { AllocatableLine, CostLine, DeploymentPeriodCost } from './aggregate.ts';
 import { D, ZERO, type Dec } from './money.ts';
 
 /** Converts an amount to the reporting currency on a day (exact decimal). */
@@ -75,14 +75,17 @@ export function bookDirectLines(book: CostBook, lines: CostLine[], toReporting: 
 }
 
 /**
- * Self-hosted capacity: each deployment-day's cost is spread evenly over its hours, each hour's part
- * split over the features by the tokens they were served that hour; hours with no tokens are idle
- * cost, pooled per deployment and allocated by the month's token share (the "utilization tax").
+ * Self-hosted capacity: each GPU bill line's cost is spread evenly over the hours of its own charge
+ * period (clipped to the month: a daily line over 24 hours, an hourly line over one, a monthly
+ * charge over the month), each hour's part split over the features by the tokens they were served
+ * that hour; hours with no tokens are idle cost, pooled per deployment and allocated by the month's
+ * token share (the "utilization tax").
  */
 export function allocateDeploymentCosts(
   book: CostBook,
   config: Config,
-  days: DeploymentDayCost[],
+  period: { start: Date; end: Date },
+  lines: DeploymentPeriodCost[],
   hourly: Array<{ deployment: string; hour: Date; feature: string; tokens: string }>,
   toReporting: ToReporting,
 ): void {
@@ -98,38 +101,48 @@ export function allocateDeploymentCosts(
     monthTokens.set(h.deployment, m);
   }
   const idlePool = new Map<string, Dec>();
-  for (const d of days) {
-    const amount = toReporting(d.cost, d.currency, d.day);
-    book.addSource('self_hosted', new D(amount));
+  const billed = new Map<string, { all: Set<number>; idle: Set<number> }>();
+  for (const d of lines) {
+    const start = Math.max(new Date(d.start).getTime(), period.start.getTime());
+    const end = Math.min(new Date(d.end).getTime(), period.end.getTime());
+    const first = Math.floor(start / HOUR_MS) * HOUR_MS;
+    const hours = Math.max(1, Math.ceil((end - first) / HOUR_MS));
+    const amount = toReporting(d.cost, d.currency, new Date(d.start).toISOString().slice(0, 10));
+    book.addSource(d.source, new D(amount));
     const dep = book.deployments.get(d.deployment) ?? { cost: ZERO, idle: ZERO, idleHours: 0, billedHours: 0, estimated: false };
+    const seen = billed.get(d.deployment) ?? { all: new Set<number>(), idle: new Set<number>() };
     dep.cost = dep.cost.plus(amount);
     dep.estimated ||= d.estimated;
-    const dayStart = new Date(`${d.day}T00:00:00Z`);
-    const hourParts = allocateLargestRemainder(amount, Array.from({ length: 24 }, () => 1));
+    const hourParts = allocateLargestRemainder(amount, Array.from({ length: hours }, () => 1));
     hourParts.forEach((part, i) => {
-      dep.billedHours += 1;
-      const hour = addHours(dayStart, i);
-      const served = (tokensByHour.get(`${d.deployment}|${hour.getTime()}`) ?? []).filter((s) => BigInt(s.tokens) > 0n);
+      const hour = first + i * HOUR_MS;
+      seen.all.add(hour);
+      const served = (tokensByHour.get(`${d.deployment}|${hour}`) ?? []).filter((s) => BigInt(s.tokens) > 0n);
       if (served.length === 0) {
         dep.idle = dep.idle.plus(part);
-        dep.idleHours += 1;
+        seen.idle.add(hour);
         idlePool.set(d.deployment, (idlePool.get(d.deployment) ?? ZERO).plus(part));
         return;
       }
       const split = allocateLargestRemainder(part, served.map((s) => s.tokens));
-      served.forEach((s, j) => book.add(s.feature, new D(split[j]!), { estimated: d.estimated, source: 'self_hosted' }));
+      served.forEach((s, j) => book.add(s.feature, new D(split[j]!), { estimated: d.estimated, source: d.source }));
     });
+    dep.billedHours = seen.all.size;
+    dep.idleHours = seen.idle.size;
+    billed.set(d.deployment, seen);
     book.deployments.set(d.deployment, dep);
   }
+  const sourceOf = new Map(lines.map((l) => [l.deployment, l.source]));
   for (const [deployment, pool] of idlePool) {
+    const source = sourceOf.get(deployment)!;
     const shares = [...(monthTokens.get(deployment) ?? new Map<string, bigint>()).entries()].filter(([, t]) => t > 0n);
     if (shares.length === 0) {
       const owner = config.deployments.find((x) => x.name === deployment)?.feature ?? UNATTRIBUTED;
-      book.add(owner, pool, { idle: true, source: 'self_hosted' });
+      book.add(owner, pool, { idle: true, source });
       continue;
     }
     const parts = allocateLargestRemainder(pool.toFixed(), shares.map(([, t]) => t.toString()));
-    shares.forEach(([feature], i) => book.add(feature, new D(parts[i]!), { idle: true, source: 'self_hosted' }));
+    shares.forEach(([feature], i) => book.add(feature, new D(parts[i]!), { idle: true, source }));
   }
 }
 

@@ -9,7 +9,7 @@ import {
   apiCostLinesWithWeights,
   apiUsage,
   costLines,
-  deploymentDayCosts,
+  deploymentPeriodCosts,
   deploymentHourlyTokens,
   hourlyTokens,
   servingUsage,
@@ -65,7 +65,7 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
       lines.filter((l) => l.source !== 'openai' && l.source !== 'anthropic' && l.deployment === null),
       toReporting,
     );
-    allocateDeploymentCosts(book, config, await deploymentDayCosts(trx, period), await deploymentHourlyTokens(trx, period), toReporting);
+    allocateDeploymentCosts(book, config, period, await deploymentPeriodCosts(trx, period), await deploymentHourlyTokens(trx, period), toReporting);
 
     // 2. Volumes per feature.
     const tokens = new Map<string, FeatureTokens>();
