@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -9,9 +10,15 @@ import { registerCalc } from './commands/calc.ts';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerWorker } from './commands/worker.ts';
 
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('breakeven')
     .description('LLM inference FinOps: real cost per 1M tokens per feature, API vs self-hosted, break-even')
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
   // Options every command takes (INTERFACES.md); each command re-declares them so they work after the verb too.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { BreakevenError, errorMessage } from '../errors.ts';
 import { createContext, type ContextOptions, type OwnedCtx } from '../context.ts';
+import { createLogger } from '../log.ts';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -58,9 +59,13 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 export async function withContext<T>(
   opts: GlobalOptions,
   body: (ctx: OwnedCtx) => Promise<T>,
-  extra: Omit<ContextOptions, 'configPath' | 'config'> = {},
+  extra: Omit<ContextOptions, 'configPath' | 'config'> & { defaultLogLevel?: string } = {},
 ): Promise<T> {
-  const ctx = await createContext({ ...extra, configPath: opts.config });
+  const { defaultLogLevel, ...rest } = extra;
+  // One-shot commands print their own summary; their structured logs stay quiet (warn) unless
+  // LOG_LEVEL asks for more. Long-running commands (worker) pass 'info'.
+  const level = process.env.LOG_LEVEL || defaultLogLevel || 'warn';
+  const ctx = await createContext({ log: createLogger(level), ...rest, configPath: opts.config });
   try {
     return await body(ctx);
   } finally {

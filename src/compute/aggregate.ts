@@ -146,10 +146,15 @@ export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): 
              case
                when x_token_type in ('uncached_input_tokens', 'input', 'input_uncached') then 'uncached'
                when x_token_type in ('cache_read_input_tokens', 'cached input', 'input_cached', 'cached_input') then 'read'
-               when x_token_type like 'cache_creation%' or x_token_type in ('cache write', 'input_cache_write', 'cache_write') then 'write'
+               when x_token_type like '%ephemeral_1h%' then 'write_1h'
+               when x_token_type like '%ephemeral_5m%' then 'write_5m'
+               when x_token_type like 'cache_creation%' or x_token_type in ('cache write', 'input_cache_write', 'cache_write', 'cache_write_input') then 'write'
                when x_token_type in ('output_tokens', 'output') then 'output'
                else 'all'
-             end as klass
+             end as klass,
+             -- The tier a line bills (Anthropic: service_tier; OpenAI: a ", batch" line item), so
+             -- standard and batch usage of one model are not weighted as if they cost the same.
+             coalesce(extra->>'service_tier', case when x_line_item ilike '%, batch%' then 'batch' end) as tier
         from cost_line_items
        where source in ('openai', 'anthropic')
          and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
@@ -158,23 +163,27 @@ export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): 
     -- then joined to the daily invoice lines.
     u as (
       select provider, date_trunc('day', bucket_start at time zone 'UTC') as day, project_id, workspace_id, model,
-             coalesce(feature, ${UNATTRIBUTED}) as feature,
+             coalesce(feature, ${UNATTRIBUTED}) as feature, service_tier, coalesce(batch, false) as batch,
              sum(uncached_input_tokens) as uncached, sum(cache_read_tokens) as cache_read,
-             sum(cache_write_tokens) as cache_write, sum(output_tokens) as output
+             sum(cache_write_tokens) as cache_write, sum(cache_write_1h_tokens) as cache_write_1h,
+             sum(output_tokens) as output
         from usage_facts
        where provider in ('openai', 'anthropic')
          and bucket_start >= ${p.start} and bucket_start < ${p.end}
-       group by 1, 2, 3, 4, 5, 6
+       group by 1, 2, 3, 4, 5, 6, 7, 8
     ),
-    w as (
+    wt as (
       select l.id, u.feature,
-             sum(case l.klass
-                   when 'uncached' then u.uncached
-                   when 'read' then u.cache_read
-                   when 'write' then u.cache_write
-                   when 'output' then u.output
-                   else u.uncached + u.cache_read + u.cache_write + u.output
-                 end) as weight
+             case l.klass
+               when 'uncached' then u.uncached
+               when 'read' then u.cache_read
+               when 'write' then u.cache_write
+               when 'write_1h' then u.cache_write_1h
+               when 'write_5m' then u.cache_write - u.cache_write_1h
+               when 'output' then u.output
+               else u.uncached + u.cache_read + u.cache_write + u.output
+             end as weight,
+             l.tier is not null and (u.service_tier = l.tier or (l.tier = 'batch' and u.batch)) as tier_match
         from lines l
         join u
           on u.provider = l.source
@@ -183,7 +192,13 @@ export async function apiCostLinesWithWeights(db: Kysely<Database>, p: Period): 
          and (l.x_project_id is null or u.project_id = l.x_project_id)
          and (l.source <> 'anthropic' or u.workspace_id is not distinct from l.x_workspace_id)
          and (l.x_model is null or u.model = l.x_model)
-       group by l.id, u.feature
+    ),
+    -- Usage of the line's own tier when there is any; otherwise (no tier on the line, or spellings
+    -- that differ) all usage of the line's dimensions.
+    w as (
+      select id, feature, sum(weight) filter (where tier_match or not has_tier) as weight
+        from (select *, bool_or(tier_match and weight > 0) over (partition by id) as has_tier from wt) t
+       group by id, feature
     )
     select l.id::text as id, l.source, (l.charge_period_start at time zone 'UTC')::date::text as day,
            l.billing_currency as currency, l.effective_cost::text as cost, l.feature,

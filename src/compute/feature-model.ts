@@ -32,7 +32,7 @@ export interface ModelInput {
   opsTotal: Dec;
   selfTokensTotal: number;
   dataMonths: number;
-  deploymentProfile: { profile: Profile; replicas: number; gpus: number; name: string } | null;
+  deploymentProfile: { profile: Profile; profileName: string; replicas: number; gpus: number; name: string } | null;
 }
 
 export interface Modelled {
@@ -85,6 +85,27 @@ function memoryReplicas(config: Config, profile: Profile, load: number[], t: Fea
     const concurrent = (requests / 3600) * secondsPerRequest;
     return concurrent > 0 ? Math.ceil(concurrent / streams) : 0;
   });
+}
+
+/** A profile as the report's assumptions list it: what sizing and break-even rest on. */
+function profileAssumption(config: Config, profile: Profile): Record<string, unknown> {
+  const gpu = config.gpus[profile.gpu]!;
+  return {
+    model_class: profile.model_class,
+    gpu: `${profile.gpus_per_replica} × ${profile.gpu} at ${gpu.hourly_price}/GPU-hour`,
+    tokens_per_second_per_replica: profile.tokens_per_second,
+    max_utilization: profile.max_utilization,
+    min_replicas: profile.min_replicas,
+    provisioning: profile.provisioning,
+  };
+}
+
+function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: number; replicaHours: number; bound: string }, hours: number): string {
+  const how =
+    profile.provisioning === 'static'
+      ? `${cf.peakReplicas} × ${profileName} paid every hour (static), sized for the peak hour`
+      : `${(cf.replicaHours / hours).toFixed(1)} × ${profileName} on average (autoscaled hour by hour, peak ${cf.peakReplicas})`;
+  return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${cf.bound === 'memory' ? 'KV-cache memory' : 'throughput'} decides the count`;
 }
 
 export function modelFeature(i: ModelInput): Modelled {
@@ -156,8 +177,17 @@ export function modelFeature(i: ModelInput): Modelled {
       hybridLocalShare: hy.localShare,
       assumptions: {
         ...base.assumptions,
-        profile: { name: profileName, ...profile, replica_hour_cost: rhc, throughput_source: 'profile' },
-        counterfactual: { ...cf, memory_bound_sizing: Boolean(memory), stream_tokens_per_second: STREAM_TOKENS_PER_SECOND, ops_share: opsForMove },
+        profiles: { [profileName!]: profileAssumption(config, profile) },
+        counterfactual: {
+          sizing: sizingText(profileName!, profile, cf, hours),
+          peakReplicas: cf.peakReplicas,
+          replicaHours: cf.replicaHours,
+          impliedUtilization: cf.impliedUtilization,
+          bound: cf.bound,
+          memory_bound_sizing: Boolean(memory),
+          stream_tokens_per_second: STREAM_TOKENS_PER_SECOND,
+          ops_share: opsForMove,
+        },
         break_even: { ...be, replicaMonthCost: rhc * hours, apiPricePer1M, opsFixed: opsForMove },
         hybrid: hy,
         recommendation: rec,
@@ -208,9 +238,20 @@ export function modelFeature(i: ModelInput): Modelled {
     hybridLocalShare: hy?.localShare ?? null,
     assumptions: {
       ...base.assumptions,
-      prices: [{ provider, model, ...prices, batch_discount: batchDiscount }],
-      counterfactual: cf,
-      ...(dp ? { profile: { name: dp.name, ...dp.profile, token_utilization: utilization } } : {}),
+      prices: [
+        {
+          provider,
+          model,
+          ...(prices.effectiveFrom ? { effectiveFrom: prices.effectiveFrom } : { effectiveFrom: 'catalog' }),
+          inputPer1M: prices.inputPer1M,
+          cachedInputPer1M: prices.cachedInputPer1M,
+          ...(provider === 'anthropic' ? { cacheWritePer1M: prices.cacheWritePer1M } : {}),
+          outputPer1M: prices.outputPer1M,
+          ...(batchDiscount > 0 ? { batch_discount: batchDiscount } : {}),
+        },
+      ],
+      counterfactual: { ...cf, sizing: `${provider} ${model} at dated list prices; prefix-cache hits priced as cache reads` },
+      ...(dp ? { profiles: { [dp.profileName]: { ...profileAssumption(config, dp.profile), deployment: dp.name, replicas: dp.replicas, token_utilization: utilization } } } : {}),
       ...(be && dp ? { break_even: { ...be, replicaMonthCost: replicaHourCost(config, dp.profile) * hours, apiPricePer1M: cf.ratePer1M, opsFixed: i.opsShare.toNumber() } } : {}),
       ...(hy ? { hybrid: hy } : {}),
       recommendation: rec,

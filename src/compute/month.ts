@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { sql } from 'kysely';
 import type { Ctx } from '../context.ts';
+import { InputError } from '../errors.ts';
 import type { Config, FeatureConfig, Profile } from '../config/schema.ts';
 import { applyAttribution } from '../attribution/apply.ts';
 import { loadFxTable } from '../prices/fx.ts';
@@ -51,6 +53,14 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
   const fx = await loadFxTable(config, { readFile: (path) => readFile(path, 'utf8'), baseDir: dirname(ctx.configPath) });
   const toReporting: ToReporting = (amount, from, day) => fx.convert(amount, from, currency, new Date(`${day}T00:00:00Z`)).amount;
   const computedAt = ctx.clock.now();
+  if (month > computedAt) throw new InputError(`cannot compute ${monthKey(month)}: the month has not started yet`);
+  const facts = await sql<{ n: number }>`
+    select ((select count(*) from usage_facts where bucket_start >= ${period.start} and bucket_start < ${period.end})
+          + (select count(*) from cost_line_items where charge_period_start >= ${period.start} and charge_period_start < ${period.end})
+          + (select count(*) from serving_metrics where hour >= ${period.start} and hour < ${period.end}))::int as n`.execute(ctx.db);
+  if (facts.rows[0]!.n === 0) {
+    throw new InputError(`no data for ${monthKey(month)}: nothing has been ingested for that month (run breakeven ingest or backfill first)`);
+  }
 
   return ctx.db.transaction().execute(async (trx) => {
     await syncFeatures(trx, config);
@@ -192,11 +202,11 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
 }
 
 /** The profile of the deployment serving a self-hosted feature (its capacity model). */
-function deploymentProfileFor(config: Config, feature: string): { profile: Profile; replicas: number; gpus: number; name: string } | null {
+function deploymentProfileFor(config: Config, feature: string): { profile: Profile; profileName: string; replicas: number; gpus: number; name: string } | null {
   const d = config.deployments.find((x) => x.feature === feature);
   if (!d) return null;
   const profile = config.profiles[d.profile];
-  return profile ? { profile, replicas: d.replicas, gpus: d.gpus, name: d.name } : null;
+  return profile ? { profile, profileName: d.profile, replicas: d.replicas, gpus: d.gpus, name: d.name } : null;
 }
 
 export { UNATTRIBUTED };

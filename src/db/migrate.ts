@@ -20,7 +20,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new BreakevenError(
-      `database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `database migration${failed ? ` ${failed.migrationName}` : ''} failed: ${error instanceof Error ? error.message : String(error)}`,
       { cause: error },
     );
   }

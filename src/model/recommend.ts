@@ -83,7 +83,8 @@ export function recommend(input: RecommendInput): RecommendResult {
 
   let reason: string;
   if (move) {
-    reason = `${label} would cost ${formatPercent(saving)} less than the current ${names[input.architecture]} cost`;
+    const target = chosen.kind === 'hybrid' ? label : chosen.kind === 'api' ? 'the API' : 'self-hosting';
+    reason = `${target[0]!.toUpperCase()}${target.slice(1)} would cost ${formatPercent(saving)} less than today's ${names[input.architecture]} cost`;
   } else if (cheapest !== current) {
     reason = `${cheapest.kind === 'hybrid' ? 'hybrid' : names[cheapest.kind as Architecture]} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
   } else {

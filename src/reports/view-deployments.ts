@@ -64,7 +64,7 @@ export function deploymentView(
   metrics.push({
     label: 'Throughput per GPU',
     value: tp.measured !== null ? `${formatNumber(tp.measured, 0)} tok/s measured` : 'not measured',
-    note: [tp.profile !== null ? `profile ${formatNumber(tp.profile, 0)} tok/s${ratio}` : null, tp.source ? `cost model used the ${tp.source} figure` : null].filter(Boolean).join(' · ') || null,
+    note: [tp.profile !== null ? `profile ${formatNumber(tp.profile, 0)} tok/s${ratio}` : null, 'measured = tokens served ÷ GPU-hours billed, idle hours included; sizing and break-even use the profile capacity'].filter(Boolean).join(' · ') || null,
   });
   metrics.push({
     label: 'KV-cache usage',

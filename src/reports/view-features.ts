@@ -4,6 +4,7 @@ import type { FeatureMeta, FeatureRow } from './inputs.ts';
 import { rootOf } from './rollup.ts';
 import type { ViewCtx } from './view-context.ts';
 import type { ChartView, FeatureView, LabelValue } from './view-types.ts';
+import { asRecord } from './view-quality.ts';
 
 export const ARCH_LABEL: Record<string, string> = { api: 'API', self_hosted: 'Self-hosted', unattributed: 'Unattributed' };
 export const archLabel = (a: string): string => ARCH_LABEL[a] ?? humanize(a);
@@ -81,7 +82,8 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   details.push({
     label: 'Volume',
     value: `${formatTokens(tokens)} tokens`,
-    note: `input ${formatTokens(row.input_tokens)} (${formatTokens(row.cached_input_tokens)} cached) · output ${formatTokens(row.output_tokens)} · ${formatInt(row.requests)} requests`,
+    // Anthropic's usage report has no request counts: 0 requests with tokens means "not reported".
+    note: `input ${formatTokens(row.input_tokens)} (${formatTokens(row.cached_input_tokens)} cached) · output ${formatTokens(row.output_tokens)} · ${dec(row.requests).isZero() && !tokens.isZero() ? 'requests not reported' : `${formatInt(row.requests)} requests`}`,
   });
   const rate = vc.fmtRate(row.blended_rate_per_1m, c);
   const rateOutput = vc.fmtRate(row.blended_rate_per_1m_output, c);
@@ -95,13 +97,17 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   if (row.counterfactual_architecture) {
     const on = meta?.counterfactual ? ` (${meta.counterfactual})` : '';
     counterfactual = `${archLabel(row.counterfactual_architecture)}${on}: ${vc.fmtMoney(row.counterfactual_cost, c)}/month`;
-    const actual = vc.money(row.actual_cost, c);
+    // Compared with today's fully loaded cost (billed + overhead + ops share), the basis of the blended rate.
+    const billed = vc.money(row.actual_cost, c);
+    const actual = billed === null ? null : billed.plus(vc.money(row.overhead_cost ?? '0', c) ?? 0);
     const cf = vc.money(row.counterfactual_cost, c);
     let note = `${vc.fmtRate(row.counterfactual_rate_per_1m, c)} per 1M tokens`;
+    const sizing = asRecord(row.assumptions.counterfactual).sizing;
+    if (typeof sizing === 'string') note += ` · ${sizing}`;
     if (actual !== null && cf !== null && !actual.isZero()) {
       const diff = cf.minus(actual);
       const pct = formatPct(diff.abs().div(actual), 0);
-      note += diff.isZero() ? ' · same as today' : ` · ${formatMoney(diff.abs(), vc.currency)} (${pct}) ${diff.isNegative() ? 'cheaper' : 'more expensive'} than today`;
+      note += diff.isZero() ? ' · same as today' : ` · ${formatMoney(diff.abs(), vc.currency)} (${pct}) ${diff.isNegative() ? 'cheaper' : 'more expensive'} than today, fully loaded`;
     }
     details.push({ label: 'Counterfactual', value: counterfactual, note });
   }
@@ -124,7 +130,8 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
     details.push({ label: 'Break-even', value: bet.value, note: notes.join(' · ') || null });
   }
 
-  if (row.hybrid_replicas !== null) {
+  // A hybrid of 0 replicas is all-API: not worth a line of its own.
+  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0) {
     const share = row.hybrid_local_share !== null ? `, ${formatPct(row.hybrid_local_share, 0)} of tokens served locally` : '';
     details.push({
       label: 'Best hybrid',

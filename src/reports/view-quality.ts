@@ -66,7 +66,7 @@ export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityV
   return { clean, coverage, issues };
 }
 
-const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+export const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** Renders any JSON value as a short "key: value" string; the assumptions' shapes may grow. */
 export function describe(v: unknown): string {

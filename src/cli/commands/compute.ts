@@ -17,12 +17,22 @@ export function registerCompute(program: Command): void {
         throw new ConfigError((err as InputError).message);
       }
       return withContext(opts, async (ctx) => {
+        if (month > ctx.clock.now()) throw new ConfigError(`--month ${opts.month} has not started yet`);
         const result = await computeMonth(ctx, month);
-        io.print(`computed ${result.month} (${result.currency})`);
+        // Display only: the stored figures are exact decimals.
+        const money = (v: string | null) => (v === null ? null : Number(v).toLocaleString('en-US', { style: 'currency', currency: result.currency }));
+        io.print(`computed ${result.month} (${result.currency}); billed cost per feature, fully loaded rate per 1M tokens:`);
         io.print(
           formatTable(
             ['feature', 'architecture', 'actual cost', 'tokens', 'per 1M', 'recommendation'],
-            result.features.map((f) => [f.feature, f.architecture, f.actualCost, compactNumber(f.tokens), f.blendedRatePer1M, f.recommendation]),
+            result.features.map((f) => [
+              f.feature,
+              f.feature === 'unattributed' ? '—' : f.architecture === 'self_hosted' ? 'self-hosted' : 'api',
+              money(f.actualCost),
+              compactNumber(f.tokens),
+              money(f.blendedRatePer1M),
+              f.recommendation === 'self_hosted' ? 'self-hosted' : f.recommendation,
+            ]),
           ),
         );
         return result;

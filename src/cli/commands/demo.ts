@@ -14,6 +14,15 @@ const fmtMoney = (v: unknown, currency: string) => {
   const n = num(v);
   return n === null ? null : `${currency === 'USD' ? '$' : `${currency} `}${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 };
+const archName = (a: unknown) => (a === 'self_hosted' ? 'self-hosted' : a === 'hybrid' ? 'hybrid' : 'API');
+/** "stay on API", "move to self-hosted", "hybrid (2 replicas)", or why there is none. */
+function recommendationText(f: Record<string, unknown>): string | null {
+  if (f.feature === 'unattributed') return 'add attribution rules';
+  const rec = f.recommendation as string | null;
+  if (!rec) return String(f.recommendation_reason ?? '').startsWith('insufficient') ? 'insufficient data' : null;
+  if (rec === 'hybrid') return `hybrid (${f.hybrid_replicas} replica${f.hybrid_replicas === 1 ? '' : 's'})`;
+  return rec === f.architecture ? `stay on ${archName(rec)}` : `move to ${archName(rec)}`;
+}
 const fmtRate = (v: unknown) => {
   const n = num(v);
   return n === null ? null : n.toFixed(n < 1 ? 3 : 2);
@@ -62,21 +71,22 @@ export function registerDemo(program: Command): void {
           io.print('');
           io.print(
             formatTable(
-              ['feature', 'arch', 'actual cost', 'tokens', 'per 1M', 'counterfactual', 'cf per 1M', 'break-even/mo', 'recommendation'],
+              ['feature', 'runs on', 'actual cost', 'tokens', `${currency}/1M`, 'other arch.', `${currency}/1M`, 'break-even/mo', 'recommendation'],
               result.features.map((f) => [
                 String(f.feature),
-                f.architecture === 'self_hosted' ? 'self-hosted' : 'api',
+                f.feature === 'unattributed' ? '—' : archName(f.architecture),
                 fmtMoney(f.actual_cost, currency),
                 compactNumber(Number(f.input_tokens) + Number(f.output_tokens)),
                 fmtRate(f.blended_rate_per_1m),
                 fmtMoney(f.counterfactual_cost, currency),
                 fmtRate(f.counterfactual_rate_per_1m),
                 f.counterfactual_architecture ? (f.break_even_tokens_per_month === null ? 'never' : compactNumber(Number(f.break_even_tokens_per_month))) : null,
-                (f.recommendation as string | null) ?? (String(f.recommendation_reason ?? '').startsWith('insufficient') ? 'insufficient data' : null),
+                recommendationText(f),
               ]),
             ),
           );
           io.print('');
+          io.print(`actual cost = billed (invoices, cloud bills); ${currency}/1M = fully loaded (with overhead and ops share); other arch. = modelled cost of the same tokens on the other architecture`);
           io.print(`report: ${Object.values(result.report.files).join(', ')}`);
           io.print(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
           return result;

@@ -31,8 +31,13 @@ export function registerStatus(program: Command): void {
           io.print('');
           io.print(
             formatTable(
-              ['feature', 'complete months'],
-              status.features.map((f) => [f.feature, `${f.completeMonths} of ${status.minMonthsForRecommendation}${f.completeMonths >= status.minMonthsForRecommendation ? '' : ' (insufficient)'}`]),
+              ['feature', 'complete months of data'],
+              status.features.map((f) => [
+                f.feature,
+                f.completeMonths >= status.minMonthsForRecommendation
+                  ? `${f.completeMonths} (enough for a recommendation)`
+                  : `${f.completeMonths} (a recommendation needs ${status.minMonthsForRecommendation})`,
+              ]),
             ),
           );
           if (queues) {

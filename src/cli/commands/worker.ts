@@ -28,7 +28,7 @@ export function registerWorker(program: Command): void {
         });
         io.note(`worker stopped${result.handedBack ? `; ${result.handedBack} unfinished job(s) will be picked up by another worker` : ''}`);
         return result;
-      });
+      }, { defaultLogLevel: 'info' });
     }),
   );
 }
