@@ -20,6 +20,8 @@ export class PGlitePool implements PostgresPool {
     const db = this.db;
     return {
       async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+        // A released lease must not reach the database: its queries would interleave with the next lease's transaction.
+        if (released) throw new Error('PGlite pool: query on a released client');
         // Like pg: no parameters → simple protocol (several statements allowed, e.g. migrations).
         if (parameters.length === 0) {
           const results = await db.exec(sql);
@@ -44,11 +46,34 @@ export class PGlitePool implements PostgresPool {
 }
 
 function toPgResult<R>(sql: string, rows: R[], affected: number | undefined): PostgresQueryResult<R> {
-  const command = (/^\s*(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(sql)?.[1] ?? 'SELECT').toUpperCase();
+  const text = sql.replace(/^(?:\s+|--[^\n]*\n|\/\*[\s\S]*?\*\/)*/, '');
+  let command = (/^(\w+)/.exec(text)?.[1] ?? 'SELECT').toUpperCase();
+  if (command === 'WITH') command = mainVerbAfterCtes(text);
   const isWrite = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
   return {
     command: command as PostgresQueryResult<R>['command'],
     rowCount: isWrite ? (affected ?? rows.length) : rows.length,
     rows,
   };
+}
+
+/** The statement verb after a WITH's CTE list: the first of SELECT/INSERT/UPDATE/DELETE/MERGE at depth 0. */
+function mainVerbAfterCtes(text: string): string {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 4; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (depth === 0 && /\w/.test(c) && !/\w/.test(text[i - 1] ?? ' ')) {
+      const word = /^(select|insert|update|delete|merge)\b/i.exec(text.slice(i))?.[1];
+      if (word) return word.toUpperCase();
+    }
+  }
+  return 'SELECT';
 }
