@@ -26,7 +26,8 @@ export async function seedReportFixture(db: Db, inputs: ReportInputs): Promise<v
 
   const estimated = new Set(inputs.estimatedDays.map((e) => `${e.source}|${e.day}`));
   const lines = inputs.dailySpend.map((s) => {
-    const source = s.category === 'self_hosted' ? 'aws' : 'openai';
+    // Unattributed spend is an untagged cloud line: API invoice lines always count as API spend.
+    const source = s.category === 'api' ? 'openai' : 'aws';
     const start = new Date(`${s.day}T00:00:00Z`);
     return {
       source,
