@@ -14,7 +14,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { queueBackfill } from '../jobs/backfill.ts';
 import { startWorkers, DEFAULT_LIMITS, type RateLimit } from '../jobs/workers.ts';
 import { fixedClock } from '../src/clock.ts';
@@ -30,13 +29,13 @@ import { startCostExplorerSimulator } from '../src/simulators/aws-ce.ts';
 import { startOpenAISimulator } from '../src/simulators/openai.ts';
 import { startPrometheusSimulator } from '../src/simulators/prometheus.ts';
 import { addMonths, lastFullMonth, monthKey, monthRange } from '../src/time.ts';
+import { createBenchDatabase } from './database.ts';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 60);
 const MONTHS = Number(process.env.BENCH_MONTHS ?? 3);
 const NOW = new Date('2026-11-24T12:00:00Z');
 /** Prometheus queries of one day run at most this many at once (QUERY_CONCURRENCY in src/sources/prometheus/collect.ts). */
 const PROMETHEUS_QUERY_CONCURRENCY = 4;
-const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 interface Proxy {
@@ -173,25 +172,6 @@ function criticalPath(jobs: IngestJob[], months: string[], limits: Record<Source
   return { totalMs: reportDone, perSource };
 }
 
-async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bk_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  await c.query(`create database "${name}"`);
-  await c.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const d = new pg.Client({ connectionString: adminUrl });
-      await d.connect();
-      await d.query(`drop database if exists "${name}" with (force)`);
-      await d.end();
-    },
-  };
-}
-
 async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -210,7 +190,7 @@ async function measure(
   outDir: string,
 ): Promise<{ wallMs: number; jobs: IngestJob[]; counters: Record<SourceName, number>; stepMs: Map<string, number> }> {
   const vendors = await startVendors();
-  const db = await createDatabase();
+  const db = await createBenchDatabase();
   const config = loadConfig({ path: new URL('../breakeven.config.example.yaml', import.meta.url).pathname }).config;
   const prefix = `bk-bench-${randomBytes(4).toString('hex')}`;
   let ctx: OwnedCtx | undefined;

@@ -4,8 +4,6 @@
  * asserted anywhere). Needs a Postgres server: BENCH_DATABASE_URL or TEST_DATABASE_URL or the local
  * default; it creates and drops its own database.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { configSchema } from '../src/config/schema.ts';
 import { envSchema } from '../src/config/env.ts';
@@ -13,6 +11,7 @@ import { createContext } from '../src/context.ts';
 import { computeMonth } from '../src/compute/month.ts';
 import { fixedClock } from '../src/clock.ts';
 import { silentLogger } from '../src/log.ts';
+import { createBenchDatabase } from './database.ts';
 
 const USAGE_KEYS_PER_HOUR = Number(process.env.BENCH_USAGE_KEYS ?? 1400); // × 720 h ≈ 1.0M rows
 const SERVING_MODELS_PER_HOUR = Number(process.env.BENCH_SERVING_MODELS ?? 140); // × 720 h ≈ 100k rows
@@ -36,15 +35,8 @@ async function time<T>(fn: () => Promise<T>): Promise<number> {
 }
 
 export async function benchCompute(): Promise<void> {
-  const admin = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `bk_bench_${Date.now()}_${randomBytes(3).toString('hex')}`;
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`create database "${name}"`);
-  await c.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  const ctx = await createContext({ env: envSchema.parse({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent' }), config, clock: fixedClock('2026-11-24T00:00:00Z'), log: silentLogger });
+  const database = await createBenchDatabase();
+  const ctx = await createContext({ env: envSchema.parse({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), config, clock: fixedClock('2026-11-24T00:00:00Z'), log: silentLogger });
   try {
     process.stdout.write(`seeding ${USAGE_KEYS_PER_HOUR * 720} usage rows and ${SERVING_MODELS_PER_HOUR * 720} serving rows…\n`);
     await sql`
@@ -95,9 +87,6 @@ export async function benchCompute(): Promise<void> {
     );
   } finally {
     await ctx.close();
-    const d = new pg.Client({ connectionString: admin });
-    await d.connect();
-    await d.query(`drop database if exists "${name}" with (force)`);
-    await d.end();
+    await database.drop();
   }
 }
