@@ -64,7 +64,7 @@ function replicaHourCost(config: Config, profile: Profile): number {
 }
 
 /** Replicas needed per hour to hold the hour's concurrent sessions' KV cache (memory bound). */
-function memoryReplicas(config: Config, profile: Profile, load: number[], t: FeatureTokens): number[] | undefined {
+function memoryReplicas(config: Config, profile: Profile, load: number[], t: FeatureTokens): number[] | 'does-not-fit' | undefined {
   const shape = profile.model_shape;
   const total = t.uncached + t.cacheRead + t.cacheWrite + t.output;
   if (!shape || total === 0 || t.requests === 0) return undefined;
@@ -77,7 +77,7 @@ function memoryReplicas(config: Config, profile: Profile, load: number[], t: Fea
     kvBytesPerToken: kvBytesPerToken({ layers: shape.layers, kvHeads: shape.kv_heads, headDim: shape.head_dim, dtypeBytes: shape.dtype_bytes }),
     context: shape.context_tokens,
   });
-  if (streams <= 0) return load.map(() => Number.POSITIVE_INFINITY);
+  if (streams <= 0) return 'does-not-fit';
   const outPerRequest = t.output / t.requests;
   const secondsPerRequest = Math.max(1, outPerRequest / STREAM_TOKENS_PER_SECOND);
   return load.map((tokens) => {
@@ -148,6 +148,11 @@ export function modelFeature(i: ModelInput): Modelled {
     const rhc = replicaHourCost(config, profile);
     const opsForMove = i.opsTotal.isZero() ? 0 : i.opsTotal.times(total).dividedBy(i.selfTokensTotal + total).toNumber();
     const memory = memoryReplicas(config, profile, i.hourlyLoad, t);
+    if (memory === 'does-not-fit') {
+      // One misconfigured profile must not fail the whole month: this feature gets no counterfactual, and says why.
+      base.recommendationReason = `profile ${profileName}: the model's weights leave no GPU memory for the KV cache of one ${profile.model_shape!.context_tokens}-token stream`;
+      return base;
+    }
     const cf = apiToSelfHosted({
       hourlyTokens: i.hourlyLoad,
       tps: profile.tokens_per_second,

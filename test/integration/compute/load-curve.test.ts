@@ -73,3 +73,25 @@ describe('the hourly load curve', () => {
     }
   });
 });
+
+describe('a profile whose model does not fit its GPUs', () => {
+  it('gives that feature no counterfactual with the reason, and computes the rest of the month', async () => {
+    const tooBig = configSchema.parse({
+      ...config,
+      profiles: { p: { ...config.profiles.p, model_shape: { layers: 80, kv_heads: 8, head_dim: 128, weights_gib: 140, context_tokens: 8192 } } },
+    });
+    const c = await createTestContext({ config: tooBig });
+    try {
+      await c.db
+        .insertInto('usage_facts')
+        .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7, requests: 1 })
+        .execute();
+      await computeMonth(c, MONTH);
+      const row = await c.db.selectFrom('feature_monthly_results').selectAll().where('feature', '=', 'llama-on-bedrock').executeTakeFirstOrThrow();
+      expect(row.counterfactual_cost).toBeNull();
+      expect(row.recommendation_reason).toContain('leave no GPU memory');
+    } finally {
+      await c.destroy();
+    }
+  });
+});
