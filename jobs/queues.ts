@@ -93,14 +93,3 @@ export function connectRedis(url: string, opts: RedisConnectOptions): Redis {
     retryStrategy: (times: number) => Math.min(200 * 2 ** Math.min(times, 6), 5_000),
   });
 }
-
-/** Redis URL without its password, for logs and errors. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid REDIS_URL)';
-  }
-}

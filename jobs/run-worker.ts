@@ -1,6 +1,7 @@
 import type { Ctx } from '../src/context.ts';
 import { serveWorkerHttp } from './http.ts';
-import { DEFAULT_PREFIX, redactRedisUrl } from './queues.ts';
+import { DEFAULT_PREFIX } from './queues.ts';
+import { redactUrl } from '../src/db/connect.ts';
 import { startWorkers, type StartWorkersOptions } from './workers.ts';
 
 export interface RunWorkerOptions extends StartWorkersOptions {
@@ -41,7 +42,7 @@ export async function runWorker(ctx: Ctx, opts: RunWorkerOptions): Promise<{ han
     signals.dispose();
     throw err;
   }
-  ctx.log.info({ redis: redactRedisUrl(opts.redisUrl), http: http.url }, 'worker ready');
+  ctx.log.info({ redis: redactUrl(opts.redisUrl), http: http.url }, 'worker ready');
   opts.onReady?.({ url: http.url, queues: handle.workers.map((w) => w.name), schedulers: handle.schedulers.map((s) => s.id) });
   const why = await Promise.race([signals.promise, opts.stopSignal ?? new Promise<never>(() => {})]);
   signals.dispose();

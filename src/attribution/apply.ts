@@ -9,6 +9,9 @@ import type { Database } from '../db/types.ts';
  * view and report shows as 'unattributed'.
  */
 
+/** The feature name every view and report gives to spend and usage no rule claimed. */
+export const UNATTRIBUTED = 'unattributed';
+
 type Table = 'usage_facts' | 'cost_line_items' | 'serving_metrics';
 
 /** Which column of each table a rule key matches; a key a table lacks makes the rule not apply there. */

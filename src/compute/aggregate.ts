@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/types.ts';
+import { UNATTRIBUTED } from '../attribution/apply.ts';
 
 /** All aggregation over the facts happens here, in SQL; JS only sees per-feature / per-line results. */
 
@@ -8,7 +9,6 @@ export interface Period {
   end: Date;
 }
 
-const UNATTRIBUTED = 'unattributed';
 
 export interface ApiUsageRow {
   feature: string;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { UNATTRIBUTED } from '../attribution/apply.ts';
 import { allocateLargestRemainder } from '../model/allocate.ts';
 import { HOUR_MS } from '../time.ts';
 import type { AllocatableLine, CostLine, DeploymentPeriodCost } from './aggregate.ts';
@@ -48,7 +49,6 @@ export class CostBook {
   }
 }
 
-const UNATTRIBUTED = 'unattributed';
 
 /** API invoice lines split over the features whose usage explains them; parts sum exactly to each line. */
 export function allocateApiLines(book: CostBook, lines: AllocatableLine[], toReporting: ToReporting): void {
@@ -145,5 +145,3 @@ export function allocateDeploymentCosts(
     shares.forEach(([feature], i) => book.add(feature, new D(parts[i]!), { idle: true, source }));
   }
 }
-
-export const hoursBetween = (start: Date, end: Date) => Math.round((end.getTime() - start.getTime()) / HOUR_MS);

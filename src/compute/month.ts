@@ -35,8 +35,6 @@ export interface ComputeResult {
   currency: string;
 }
 
-const UNATTRIBUTED = 'unattributed';
-
 function architectureOf(config: Config, feature: string): 'api' | 'self_hosted' {
   return config.features.find((f) => f.name === feature)?.architecture ?? 'api';
 }
@@ -209,4 +207,3 @@ function deploymentProfileFor(config: Config, feature: string): { profile: Profi
   return profile ? { profile, profileName: d.profile, replicas: d.replicas, gpus: d.gpus, name: d.name } : null;
 }
 
-export { UNATTRIBUTED };

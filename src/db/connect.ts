@@ -23,6 +23,7 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/** A connection URL without its password, for logs, status and errors (Postgres and Redis alike). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);

@@ -2,7 +2,9 @@ import type { Decimal } from 'decimal.js';
 import { ZERO } from './format.ts';
 import type { FeatureRow } from './inputs.ts';
 
-export const UNATTRIBUTED = 'unattributed';
+import { UNATTRIBUTED } from '../attribution/apply.ts';
+
+export { UNATTRIBUTED };
 
 /** `support-chat.guardrail` → `support-chat`. */
 export const rootOf = (feature: string): string => feature.split('.')[0]!;
