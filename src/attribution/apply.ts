@@ -3,8 +3,9 @@ import type { Config, Rule } from '../config/schema.ts';
 import type { Database } from '../db/types.ts';
 
 /**
- * Feature attribution as SQL: each fact table gets `feature` set from the config's rules for the
- * given period, so changing a rule and recomputing a month re-attributes it without re-ingesting.
+ * Feature attribution as SQL CASE expressions over a table's rule dimensions. They are evaluated on
+ * the small dimension tables (usage_dims, serving_dims) and inline on cost lines as they are written
+ * and computed, so changing a rule and recomputing a month re-attributes it without re-ingesting.
  * The first feature (in config order) with a matching rule wins; no match leaves NULL, which every
  * view and report shows as 'unattributed'.
  */
@@ -94,15 +95,17 @@ export function featureCase(config: Config, table: Table): RawBuilder<string | n
   return sql<string | null>`(case ${sql.join(whens, sql` `)} else null end)`;
 }
 
-export async function applyAttribution(db: Kysely<Database>, config: Config, period: { start: Date; end: Date }): Promise<void> {
-  // Rows whose feature would not change are left alone, so recomputing touches nothing needlessly.
+/**
+ * Re-derives the feature of every usage and serving dimension from the current rules (a few thousand
+ * rows: attribution is never written onto the fact rows). Returns how many dimensions changed feature;
+ * when any did, every month's load curve and activity summary are marked for rebuilding.
+ */
+export async function refreshDimensionFeatures(db: Kysely<Database>, config: Config): Promise<number> {
   const usage = featureCase(config, 'usage_facts');
-  await sql`update usage_facts set feature = ${usage}
-             where bucket_start >= ${period.start} and bucket_start < ${period.end} and feature is distinct from ${usage}`.execute(db);
-  const cost = featureCase(config, 'cost_line_items');
-  await sql`update cost_line_items set feature = ${cost}
-             where charge_period_start >= ${period.start} and charge_period_start < ${period.end} and feature is distinct from ${cost}`.execute(db);
+  const u = await sql`update usage_dims set feature = ${usage} where feature is distinct from ${usage}`.execute(db);
   const serving = featureCase(config, 'serving_metrics');
-  await sql`update serving_metrics set feature = ${serving}
-             where hour >= ${period.start} and hour < ${period.end} and feature is distinct from ${serving}`.execute(db);
+  const s = await sql`update serving_dims set feature = ${serving} where feature is distinct from ${serving}`.execute(db);
+  const changed = Number(u.numAffectedRows ?? 0n) + Number(s.numAffectedRows ?? 0n);
+  if (changed > 0) await sql`update rollup_state set load_stale = true, activity_stale = true`.execute(db);
+  return changed;
 }

@@ -6,8 +6,21 @@ import { hybridOptimum } from '../model/hybrid.ts';
 import { recommend } from '../model/recommend.ts';
 import { concurrentStreamsPerReplica, kvBytesPerToken } from '../model/kv.ts';
 import { hoursInMonth } from '../time.ts';
-import type { ApiUsageRow } from './aggregate.ts';
 import { D, estimate, money, type Dec } from './money.ts';
+
+/** API usage of a feature per provider × model × batch (token sums as exact strings). */
+export interface ApiUsageRow {
+  feature: string;
+  provider: string;
+  model: string | null;
+  batch: boolean;
+  requests: string;
+  uncached_input_tokens: string;
+  cache_read_tokens: string;
+  cache_write_tokens: string;
+  cache_write_1h_tokens: string;
+  output_tokens: string;
+}
 
 export interface FeatureTokens {
   requests: number;
@@ -32,7 +45,18 @@ export interface ModelInput {
   opsTotal: Dec;
   selfTokensTotal: number;
   dataMonths: number;
-  deploymentProfile: { profile: Profile; profileName: string; replicas: number; gpus: number; name: string } | null;
+  deploymentProfile: DeploymentProfile | null;
+}
+
+/** The deployment a self-hosted feature runs on, and what a replica-hour of it really costs. */
+export interface DeploymentProfile {
+  profile: Profile;
+  profileName: string;
+  replicas: number;
+  gpus: number;
+  name: string;
+  /** The billed effective cost of one replica-hour (amortized), when the month has GPU billing for it. */
+  billedReplicaHourCost: number | null;
 }
 
 export interface Modelled {
@@ -50,6 +74,10 @@ export interface Modelled {
   hybridCost: string | null;
   hybridLocalShare: number | null;
   unpricedTokens: number;
+  fullyLoadedCost: string;
+  /** What following the recommendation saves this month (≥ 0; 0 when staying or undecided). */
+  recommendedSaving: string;
+  bindingFactor: string | null;
   assumptions: Record<string, unknown>;
 }
 
@@ -130,6 +158,9 @@ export function modelFeature(i: ModelInput): Modelled {
     hybridCost: null,
     hybridLocalShare: null,
     unpricedTokens: unpriced(config, t, i.month),
+    fullyLoadedCost: money(loaded),
+    recommendedSaving: '0',
+    bindingFactor: null,
     assumptions: { blended_rate_basis: 'actual cost + overhead (+ ops share for self-hosted) per 1M input+output tokens' },
   };
   const minMonths = config.report.min_months_for_recommendation;
@@ -170,6 +201,7 @@ export function modelFeature(i: ModelInput): Modelled {
     const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization });
     return {
       ...base,
+      ...saving('api', loaded, rec, cf.cost, hy),
       counterfactualArchitecture: 'self_hosted',
       counterfactualCost: estimate(cf.cost),
       counterfactualRatePer1M: estimate((cf.cost / total) * 1e6),
@@ -223,7 +255,8 @@ export function modelFeature(i: ModelInput): Modelled {
   let hy: ReturnType<typeof hybridOptimum> | undefined;
   let utilization: number | undefined;
   if (dp) {
-    const rhc = replicaHourCost(config, dp.profile);
+    // Self-hosted features are modelled at the rate actually paid (COST-MODEL §10), catalog price only without billing.
+    const rhc = dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile);
     be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), tps: dp.profile.tokens_per_second, maxUtilization: dp.profile.max_utilization, hoursInMonth: hours, apiPricePer1M: cf.ratePer1M ?? 0 });
     hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: dp.profile.tokens_per_second * 3600 * dp.profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), apiPricePer1M: cf.ratePer1M ?? 0 });
     utilization = total / (dp.replicas * dp.profile.tokens_per_second * 3600 * hours);
@@ -231,6 +264,7 @@ export function modelFeature(i: ModelInput): Modelled {
   const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}) });
   return {
     ...base,
+    ...(hy ? saving('self_hosted', loaded, rec, cf.cost, hy) : saving('self_hosted', loaded, rec, cf.cost)),
     counterfactualArchitecture: 'api',
     counterfactualCost: estimate(cf.cost),
     counterfactualRatePer1M: estimate(cf.ratePer1M),
@@ -257,11 +291,19 @@ export function modelFeature(i: ModelInput): Modelled {
       ],
       counterfactual: { ...cf, sizing: `${provider} ${model} at dated list prices; prefix-cache hits priced as cache reads` },
       ...(dp ? { profiles: { [dp.profileName]: { ...profileAssumption(config, dp.profile), deployment: dp.name, replicas: dp.replicas, token_utilization: utilization } } } : {}),
-      ...(be && dp ? { break_even: { ...be, replicaMonthCost: replicaHourCost(config, dp.profile) * hours, apiPricePer1M: cf.ratePer1M, opsFixed: i.opsShare.toNumber() } } : {}),
+      ...(be && dp ? { break_even: { ...be, replicaHourCostBasis: dp.billedReplicaHourCost !== null ? 'billed effective cost per replica-hour' : 'catalog GPU price', replicaMonthCost: (dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile)) * hours, apiPricePer1M: cf.ratePer1M, opsFixed: i.opsShare.toNumber() } } : {}),
       ...(hy ? { hybrid: hy } : {}),
       recommendation: rec,
     },
   };
+}
+
+/** recommended_saving and the binding factor of a sufficient recommendation (COST-MODEL §10). */
+function saving(architecture: 'api' | 'self_hosted', loaded: Dec, rec: ReturnType<typeof recommend>, counterfactualCost: number, hybrid?: { cost: number }): Pick<Modelled, 'recommendedSaving' | 'bindingFactor'> {
+  if (!rec.sufficient || rec.recommendation === null) return { recommendedSaving: '0', bindingFactor: null };
+  const target = rec.recommendation === 'hybrid' ? hybrid?.cost : rec.recommendation === architecture ? null : counterfactualCost;
+  const saved = target === null || target === undefined ? new D(0) : loaded.minus(new D(target).toDecimalPlaces(2));
+  return { recommendedSaving: money(saved.isNegative() ? new D(0) : saved.toDecimalPlaces(2)), bindingFactor: rec.binding };
 }
 
 function unpriced(config: Config, t: FeatureTokens, month: Date): number {

@@ -185,9 +185,19 @@ export const configSchema = z
           })
           .strict()
           .default({ enabled: true, lookback_days: 1, deployment_label: 'deployment' }),
+        focus: z
+          .object({
+            overlap: z
+              .enum(['skip', 'replace'])
+              .default('skip')
+              .describe('when Cost Explorer and a FOCUS export cover the same AWS day: skip = keep Cost Explorer, replace = keep the FOCUS export'),
+          })
+          .strict()
+          .default({ overlap: 'skip' }),
       })
       .strict()
       .default({
+        focus: { overlap: 'skip' },
         openai: { enabled: true, lookback_days: 3 },
         anthropic: { enabled: true, lookback_days: 3 },
         aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },

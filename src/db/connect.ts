@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { acquireDirLock } from './lock.ts';
 import { PGlitePool } from './pglite-pool.ts';
+import { copyingPgClient } from './copy.ts';
 import type { Database } from './types.ts';
 
 // Type OIDs whose driver-boundary representation we fix on both drivers: exact strings for
@@ -47,7 +48,9 @@ export async function connectDb(opts: { databaseUrl?: string | undefined; dataDi
           oid === DATE || oid === INT8 || oid === NUMERIC ? identity : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Clients that also stream COPY (the ingest write path); everything else passes straight through.
+    const copying = { connect: async () => copyingPgClient(await pool.connect()), end: () => pool.end() };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: copying }) });
     return { db, kind: 'postgres', where: redactUrl(opts.databaseUrl), close: () => db.destroy() };
   }
   const dir = resolve(opts.dataDir);

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import { asCopy } from './copy.ts';
 
 /**
  * A pg-Pool-shaped adapter over one PGlite instance, so Kysely's own PostgresDialect drives the
@@ -22,6 +23,12 @@ export class PGlitePool implements PostgresPool {
       async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
         // A released lease must not reach the database: its queries would interleave with the next lease's transaction.
         if (released) throw new Error('PGlite pool: query on a released client');
+        const copy = asCopy(sql, parameters);
+        if (copy) {
+          // PGlite reads COPY input from a blob standing in for the client's STDIN.
+          const r = await db.query(copy.statement.replace(/\bfrom stdin\b/i, "from '/dev/blob'"), [], { blob: new Blob([copy.csv]) });
+          return { command: 'COPY' as PostgresQueryResult<R>['command'], rowCount: r.affectedRows ?? 0, rows: [] };
+        }
         // Like pg: no parameters → simple protocol (several statements allowed, e.g. migrations).
         if (parameters.length === 0) {
           const results = await db.exec(sql);

@@ -20,7 +20,9 @@ export interface RawPayloadsTable {
   run_id: string | number | null;
   request: Json<{ method: string; url: string; params?: unknown }>;
   status: number;
-  body: string;
+  /** Legacy rows only: bodies are stored gzip-compressed in body_gz (read them with readRawBody). */
+  body: ColumnType<string | null, string | null | undefined, string | null>;
+  body_gz: ColumnType<Buffer | null, Buffer | null | undefined, Buffer | null>;
   body_sha256: string;
   parse_error: string | null;
   fetched_at: Timestamp;
@@ -70,7 +72,8 @@ export interface UsageFactsTable {
   output_tokens: DefaultInt8;
   requests: DefaultInt8;
   extra: DefaultJson<Record<string, unknown>>;
-  feature: string | null;
+  /** The usage_dims row of this fact's grouping (resolved by the write path; normalizers leave it out). */
+  dim_id: ColumnType<string, string | number | undefined, string | number>;
   ingested_at: DefaultTimestamp;
 }
 
@@ -132,7 +135,6 @@ export interface ServingMetricsTable {
   kv_cache_usage_p95: number | null;
   requests_running_avg: number | null;
   requests_waiting_avg: number | null;
-  feature: string | null;
   ingested_at: DefaultTimestamp;
 }
 
@@ -192,6 +194,9 @@ export interface FeatureMonthlyResultsTable {
   hybrid_cost: NullableNumeric;
   hybrid_local_share: number | null;
   unpriced_tokens: DefaultInt8;
+  fully_loaded_cost: NullableNumeric;
+  recommended_saving: NullableNumeric;
+  binding_factor: string | null;
 }
 
 export interface DeploymentMonthlyTable {
@@ -219,6 +224,13 @@ export interface DeploymentMonthlyTable {
   cost_per_request: NullableNumeric;
   tokens_per_request: number | null;
   computed_at: Timestamp;
+  utilization_tax: NullableNumeric;
+  break_even_tokens_per_month: NullableNumeric;
+  hybrid_replicas: number | null;
+  hybrid_cost: NullableNumeric;
+  counterfactual_api_cost: NullableNumeric;
+  effective_gpu_hour_cost: NullableNumeric;
+  features: string[] | null;
 }
 
 export interface ReconciliationMonthlyTable {
@@ -233,6 +245,69 @@ export interface ReconciliationMonthlyTable {
   usage_without_cost: ColumnType<boolean, boolean | undefined, boolean>;
   cost_without_usage: ColumnType<boolean, boolean | undefined, boolean>;
   computed_at: Timestamp;
+  overlap_skipped_cost: ColumnType<string, string | number | undefined, string | number>;
+}
+
+export interface UsageDimsTable {
+  dim_id: Generated<string>;
+  dim_key: string;
+  provider: string;
+  account: string;
+  project_id: string | null;
+  api_key_id: string | null;
+  workspace_id: string | null;
+  model: string | null;
+  service_tier: string | null;
+  batch: boolean | null;
+  context_window: string | null;
+  feature: string | null;
+}
+
+export interface ServingDimsTable {
+  deployment: string;
+  model: string;
+  feature: string | null;
+}
+
+export interface UsageRollupDailyTable {
+  day: DateString;
+  dim_id: string;
+  uncached_input_tokens: Int8;
+  cache_read_tokens: Int8;
+  cache_write_tokens: Int8;
+  cache_write_1h_tokens: Int8;
+  output_tokens: Int8;
+  requests: Int8;
+}
+
+export interface UsageLoadHourlyTable {
+  hour: Timestamp;
+  provider: string;
+  feature: string;
+  tokens: number;
+}
+
+export interface RollupStateTable {
+  month: DateString;
+  load_stale: ColumnType<boolean, boolean | undefined, boolean>;
+  activity_stale: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface MonthActivityTable {
+  month: DateString;
+  feature: string;
+  days: number;
+}
+
+export interface AllocationLedgerTable {
+  month: DateString;
+  line_id: string | number;
+  feature: string;
+  day: DateString;
+  idle: boolean;
+  effective_cost: Numeric;
+  billed_cost: Numeric;
+  currency: string;
 }
 
 export interface ReportsTable {
@@ -274,9 +349,17 @@ export interface Database {
   reconciliation_monthly: ReconciliationMonthlyTable;
   reports: ReportsTable;
   report_deliveries: ReportDeliveriesTable;
+  usage_dims: UsageDimsTable;
+  serving_dims: ServingDimsTable;
+  usage_rollup_daily: UsageRollupDailyTable;
+  usage_load_hourly: UsageLoadHourlyTable;
+  rollup_state: RollupStateTable;
+  month_activity: MonthActivityTable;
+  allocation_ledger: AllocationLedgerTable;
 }
 
-export type UsageFactInsert = Insertable<UsageFactsTable>;
+/** A normalized usage fact: its grouping columns and values; the write path resolves dim_id. */
+export type UsageFactInsert = Omit<Insertable<UsageFactsTable>, 'dim_id'>;
 export type CostLineItemInsert = Insertable<CostLineItemsTable>;
 export type ServingMetricInsert = Insertable<ServingMetricsTable>;
 export type GpuMetricInsert = Insertable<GpuMetricsTable>;

@@ -62,7 +62,7 @@ export async function ingestStatus(ctx: Ctx): Promise<StatusReport> {
       vendorRequests: Number(s?.requests_total ?? 0),
     };
   });
-  const months = await computeDataMonths(ctx.db, lastFullMonth(ctx.clock.now()), ctx.clock.now());
+  const months = await computeDataMonths(ctx.db, ctx.config, lastFullMonth(ctx.clock.now()), ctx.clock.now());
   const names = new Set<string>([...ctx.config.features.map((f) => f.name), ...months.keys()]);
   return {
     database: ctx.dbWhere,

@@ -1,5 +1,9 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Config } from '../config/schema.ts';
 import type { CostLineItemInsert, Database, GpuMetricInsert, ServingMetricInsert, UsageFactInsert } from '../db/types.ts';
+import { copyRows, type CopyValue } from '../db/copy.ts';
+import { featureCase } from '../attribution/apply.ts';
+import { maintainUsageRollups, markActivityStale } from './rollups.ts';
 
 /** Normalized facts of one window (or one file), ready to write. */
 export interface FactBatch {
@@ -23,127 +27,226 @@ export interface ReplaceScope {
   gpu?: boolean;
 }
 
-const CHUNK = 500;
-
-function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
-
-/** Columns each table updates on conflict: every value column (never the key, id or feature). */
-const USAGE_VALUES = ['uncached_input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'requests', 'extra'] as const;
-const COST_KEY = new Set(['source', 'account', 'charge_period_start', 'charge_period_end', 'line_key', 'id', 'feature', 'ingested_at']);
-const SERVING_KEY = new Set(['hour', 'deployment', 'model', 'feature', 'ingested_at']);
-const GPU_KEY = new Set(['hour', 'hostname', 'gpu', 'ingested_at']);
-
-function excludedSet(columns: readonly string[]) {
-  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]));
-}
+/** One column of a staged table: name, Postgres type, and the value used when a row leaves it out. */
+type Column = readonly [name: string, type: string, fallback?: string];
 
 /**
- * Writes a batch inside the caller's transaction. Rows touched get this transaction's now() as
- * ingested_at; with a scope, rows of the window not in the batch are removed afterwards.
- * Returns the number of rows written.
+ * How a fact table is written: rows are COPYed into a temporary staging table of `columns`, then one
+ * `INSERT … SELECT … ON CONFLICT DO UPDATE … WHERE <values changed>` moves them (unchanged rows are
+ * not rewritten), and stale rows of a re-pulled scope go by one anti-join.
  */
-export async function writeFacts(trx: Transaction<Database>, batch: FactBatch, scope?: ReplaceScope): Promise<number> {
-  let n = 0;
-  for (const part of chunks(dedupe(batch.usage ?? [], usageKey))) {
-    await trx
-      .insertInto('usage_facts')
-      .values(part.map((r) => ({ ...r, extra: JSON.stringify(r.extra ?? {}) })))
-      .onConflict((oc) => oc.constraint('usage_facts_natural_key').doUpdateSet({ ...excludedSet(USAGE_VALUES), ingested_at: sql`now()` }))
-      .execute();
-    n += part.length;
-  }
-  for (const part of chunks(dedupe(batch.costs ?? [], costKey))) {
-    const cols = Object.keys(part[0]!).filter((c) => !COST_KEY.has(c));
-    await trx
-      .insertInto('cost_line_items')
-      .values(part.map((r) => ({ ...r, tags: JSON.stringify(r.tags ?? {}), extra: JSON.stringify(r.extra ?? {}) })))
-      .onConflict((oc) => oc.constraint('cost_line_items_natural_key').doUpdateSet({ ...excludedSet(cols), ingested_at: sql`now()` }))
-      .execute();
-    n += part.length;
-  }
-  for (const part of chunks(dedupe(batch.serving ?? [], (r) => `${iso(r.hour)}|${r.deployment}|${r.model ?? ''}`))) {
-    const cols = Object.keys(part[0]!).filter((c) => !SERVING_KEY.has(c));
-    await trx
-      .insertInto('serving_metrics')
-      .values(part)
-      .onConflict((oc) => oc.columns(['hour', 'deployment', 'model']).doUpdateSet({ ...excludedSet(cols), ingested_at: sql`now()` }))
-      .execute();
-    n += part.length;
-  }
-  for (const part of chunks(dedupe(batch.gpu ?? [], (r) => `${iso(r.hour)}|${r.hostname}|${r.gpu}`))) {
-    const cols = Object.keys(part[0]!).filter((c) => !GPU_KEY.has(c));
-    await trx
-      .insertInto('gpu_metrics')
-      .values(part)
-      .onConflict((oc) => oc.columns(['hour', 'hostname', 'gpu']).doUpdateSet({ ...excludedSet(cols), ingested_at: sql`now()` }))
-      .execute();
-    n += part.length;
-  }
-  if (scope) await deleteStale(trx, scope, batch);
-  return n;
+interface TableSpec {
+  table: 'usage_facts' | 'cost_line_items' | 'serving_metrics' | 'gpu_metrics';
+  stage: string;
+  columns: readonly Column[];
+  key: readonly string[];
+  /** Columns the conflict update writes (every value column). */
+  values: readonly string[];
 }
 
-/**
- * A pull that came back empty for a table replaces nothing: an empty answer is what a source gives
- * past its retention (Prometheus), for a wrong organisation, or during an outage, and it must never
- * erase facts already stored. Serving and GPU rows are replaced only for the deployments and hosts
- * the pull returned.
- */
-async function deleteStale(trx: Transaction<Database>, s: ReplaceScope, batch: FactBatch): Promise<void> {
-  const account = s.account ?? 'default';
-  if (s.usageProvider && (batch.usage?.length ?? 0) > 0) {
-    await trx
-      .deleteFrom('usage_facts')
-      .where('provider', '=', s.usageProvider)
-      .where('account', '=', account)
-      .where('bucket_start', '>=', s.start)
-      .where('bucket_start', '<', s.end)
-      .where('ingested_at', '<>', sql<Date>`now()`)
-      .execute();
-  }
-  if (s.costSource && (batch.costs?.length ?? 0) > 0) {
-    await trx
-      .deleteFrom('cost_line_items')
-      .where('source', '=', s.costSource)
-      .where('account', '=', account)
-      .where('charge_period_start', '>=', s.start)
-      .where('charge_period_start', '<', s.end)
-      .where('ingested_at', '<>', sql<Date>`now()`)
-      .execute();
-  }
-  const deployments = [...new Set((batch.serving ?? []).map((r) => r.deployment))];
-  if (s.serving && deployments.length > 0) {
-    await trx
-      .deleteFrom('serving_metrics')
-      .where('deployment', 'in', deployments)
-      .where('hour', '>=', s.start)
-      .where('hour', '<', s.end)
-      .where('ingested_at', '<>', sql<Date>`now()`)
-      .execute();
-  }
-  const hosts = [...new Set((batch.gpu ?? []).map((r) => r.hostname))];
-  if (s.gpu && hosts.length > 0) {
-    await trx
-      .deleteFrom('gpu_metrics')
-      .where('hostname', 'in', hosts)
-      .where('hour', '>=', s.start)
-      .where('hour', '<', s.end)
-      .where('ingested_at', '<>', sql<Date>`now()`)
-      .execute();
-  }
-}
+const USAGE_DIMS: readonly Column[] = [
+  ['provider', 'text'], ['account', 'text', "'default'"], ['project_id', 'text'], ['api_key_id', 'text'], ['workspace_id', 'text'],
+  ['model', 'text'], ['service_tier', 'text'], ['batch', 'boolean'], ['context_window', 'text'],
+];
+const USAGE: TableSpec = {
+  table: 'usage_facts',
+  stage: 'stage_usage_facts',
+  columns: [
+    ...USAGE_DIMS, ['bucket_start', 'timestamptz'], ['bucket_end', 'timestamptz'],
+    ['uncached_input_tokens', 'bigint', '0'], ['cache_read_tokens', 'bigint', '0'], ['cache_write_tokens', 'bigint', '0'],
+    ['cache_write_1h_tokens', 'bigint', '0'], ['output_tokens', 'bigint', '0'], ['requests', 'bigint', '0'], ['extra', 'jsonb', "'{}'"],
+  ],
+  key: ['dim_id', 'bucket_start', 'bucket_end'],
+  values: ['uncached_input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'requests', 'extra'],
+};
+const COST_VALUES: readonly Column[] = [
+  ['provider_name', 'text'], ['billing_account_id', 'text'], ['billing_currency', 'text'], ['billed_cost', 'numeric'], ['effective_cost', 'numeric'],
+  ['list_cost', 'numeric'], ['contracted_cost', 'numeric'], ['charge_category', 'text', "'Usage'"], ['charge_class', 'text'],
+  ['charge_description', 'text'], ['service_name', 'text'], ['service_category', 'text'], ['sku_id', 'text'], ['resource_id', 'text'],
+  ['resource_type', 'text'], ['region_id', 'text'], ['consumed_quantity', 'numeric'], ['consumed_unit', 'text'], ['pricing_quantity', 'numeric'],
+  ['pricing_unit', 'text'], ['tags', 'jsonb', "'{}'"], ['x_project_id', 'text'], ['x_api_key_id', 'text'], ['x_workspace_id', 'text'],
+  ['x_model', 'text'], ['x_token_type', 'text'], ['x_usage_type', 'text'], ['x_line_item', 'text'], ['x_gpu_model', 'text'],
+  ['x_gpu_count', 'integer'], ['estimated', 'boolean', 'false'], ['extra', 'jsonb', "'{}'"], ['deployment', 'text'],
+];
+const COSTS: TableSpec = {
+  table: 'cost_line_items',
+  stage: 'stage_cost_line_items',
+  columns: [['source', 'text'], ['account', 'text', "'default'"], ['charge_period_start', 'timestamptz'], ['charge_period_end', 'timestamptz'], ['line_key', 'text'], ...COST_VALUES],
+  key: ['source', 'account', 'charge_period_start', 'charge_period_end', 'line_key'],
+  values: [...COST_VALUES.map((c) => c[0]), 'feature'],
+};
+const SERVING_VALUES: readonly Column[] = [
+  ['engine', 'text'], ['prompt_tokens', 'bigint', '0'], ['generation_tokens', 'bigint', '0'], ['requests', 'bigint', '0'],
+  ['prefix_cache_queries', 'bigint'], ['prefix_cache_hits', 'bigint'], ['kv_cache_usage_avg', 'double precision'],
+  ['kv_cache_usage_p95', 'double precision'], ['requests_running_avg', 'double precision'], ['requests_waiting_avg', 'double precision'],
+];
+const SERVING: TableSpec = {
+  table: 'serving_metrics',
+  stage: 'stage_serving_metrics',
+  columns: [['hour', 'timestamptz'], ['deployment', 'text'], ['model', 'text', "''"], ...SERVING_VALUES],
+  key: ['hour', 'deployment', 'model'],
+  values: SERVING_VALUES.map((c) => c[0]),
+};
+const GPU_VALUES: readonly Column[] = [
+  ['uuid', 'text'], ['model_name', 'text'], ['deployment', 'text'], ['gpu_util_avg', 'double precision'],
+  ['engine_active_avg', 'double precision'], ['fb_used_mib_avg', 'double precision'], ['power_w_avg', 'double precision'],
+];
+const GPU: TableSpec = {
+  table: 'gpu_metrics',
+  stage: 'stage_gpu_metrics',
+  columns: [['hour', 'timestamptz'], ['hostname', 'text'], ['gpu', 'text'], ...GPU_VALUES],
+  key: ['hour', 'hostname', 'gpu'],
+  values: GPU_VALUES.map((c) => c[0]),
+};
 
 const iso = (d: Date | string) => (typeof d === 'string' ? new Date(d).toISOString() : d.toISOString());
 
-function usageKey(r: UsageFactInsert): string {
-  return [r.provider, r.account ?? 'default', iso(r.bucket_start), iso(r.bucket_end), r.project_id, r.api_key_id, r.workspace_id, r.model, r.service_tier, r.batch, r.context_window].join('|');
+/**
+ * The identity of a usage grouping as SQL over `alias`'s columns: one usage_dims row per distinct
+ * value (the migration spelled existing rows' keys the same way).
+ */
+function dimKeySql(alias: string): string {
+  return `json_build_array(${USAGE_DIMS.map(([n, , fallback]) => (fallback ? `coalesce(${alias}.${n}, ${fallback})` : `${alias}.${n}`)).join(', ')})::text`;
 }
-function costKey(r: CostLineItemInsert): string {
-  return [r.source, r.account ?? 'default', iso(r.charge_period_start), iso(r.charge_period_end), r.line_key].join('|');
+
+async function stage(db: Kysely<Database>, spec: TableSpec, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const cols = sql.raw(spec.columns.map(([n, t]) => `${n} ${t}`).join(', '));
+  await sql`create temp table if not exists ${sql.raw(spec.stage)} (${cols}) on commit delete rows`.execute(db);
+  await sql`truncate ${sql.raw(spec.stage)}`.execute(db);
+  const names = spec.columns.map((c) => c[0]);
+  await copyRows(db, spec.stage, names, rows.map((r) => names.map((n) => r[n] as CopyValue)));
+}
+
+/** `coalesce(s.col, fallback)` for every staged column. */
+function selectList(spec: Pick<TableSpec, 'columns'>, alias: string): string {
+  return spec.columns
+    .map(([n, , fallback]) => (fallback ? `coalesce(${alias}.${n}, ${fallback}) as ${n}` : `${alias}.${n}`))
+    .join(', ');
+}
+
+function conflictUpdate(spec: TableSpec): RawBuilder<unknown> {
+  const set = spec.values.map((c) => `${c} = excluded.${c}`).join(', ');
+  const mine = spec.values.map((c) => `${spec.table}.${c}`).join(', ');
+  const theirs = spec.values.map((c) => `excluded.${c}`).join(', ');
+  return sql.raw(`do update set ${set}, ingested_at = now() where (${mine}) is distinct from (${theirs})`);
+}
+
+/**
+ * Writes a batch inside the caller's transaction (set-based: COPY into staging, one upsert per table,
+ * stale rows by anti-join, rollups maintained for the days touched). Attribution is evaluated inline:
+ * new usage and serving dimensions and every cost line get their rule-derived feature as they land.
+ * Returns the number of rows in the batch.
+ */
+export async function writeFacts(db: Kysely<Database>, config: Config, batch: FactBatch, scope?: ReplaceScope): Promise<number> {
+  // Staging tables live for one transaction: a caller outside one gets its own.
+  if (!db.isTransaction) return db.transaction().execute((trx) => writeFacts(trx, config, batch, scope));
+  const trx = db;
+  let n = 0;
+  const usage = batch.usage ?? [];
+  if (usage.length) n += await writeUsage(trx, config, usage, scope);
+  const costs = dedupe(batch.costs ?? [], (r) => [r.source, r.account ?? 'default', iso(r.charge_period_start), iso(r.charge_period_end), r.line_key].join('|'));
+  if (costs.length) {
+    await stage(trx, COSTS, costs);
+    const feature = featureCase(config, 'cost_line_items');
+    const names = [...COSTS.columns.map((c) => c[0]), 'feature', 'ingested_at'].join(', ');
+    // The rule-derived feature is evaluated on the staged row itself (its columns carry the rule dimensions).
+    await sql`insert into cost_line_items (${sql.raw(names)})
+              select ${sql.raw(selectList(COSTS, 's'))}, ${feature}, now()
+                from ${sql.raw(COSTS.stage)} s
+              on conflict on constraint cost_line_items_natural_key ${conflictUpdate(COSTS)}`.execute(trx);
+    if (scope?.costSource) {
+      await sql`delete from cost_line_items c
+                 where c.source = ${scope.costSource} and c.account = ${scope.account ?? 'default'}
+                   and c.charge_period_start >= ${scope.start} and c.charge_period_start < ${scope.end}
+                   and not exists (select 1 from ${sql.raw(COSTS.stage)} s
+                                    where s.source = c.source and coalesce(s.account, 'default') = c.account and s.line_key = c.line_key
+                                      and s.charge_period_start = c.charge_period_start and s.charge_period_end = c.charge_period_end)`.execute(trx);
+    }
+    await markActivityStale(trx, costs.map((r) => r.charge_period_start));
+    n += costs.length;
+  }
+  const serving = dedupe(batch.serving ?? [], (r) => `${iso(r.hour)}|${r.deployment}|${r.model ?? ''}`);
+  if (serving.length) {
+    await stage(trx, SERVING, serving);
+    await upsertStaged(trx, SERVING);
+    const feature = featureCase(config, 'serving_metrics');
+    await sql`insert into serving_dims (deployment, model, feature)
+              select deployment, model, ${feature} from (select distinct deployment, coalesce(model, '') as model from ${sql.raw(SERVING.stage)}) t
+              on conflict (deployment, model) do nothing`.execute(trx);
+    if (scope?.serving) {
+      await sql`delete from serving_metrics m
+                 where m.hour >= ${scope.start} and m.hour < ${scope.end}
+                   and m.deployment in (select distinct deployment from ${sql.raw(SERVING.stage)})
+                   and not exists (select 1 from ${sql.raw(SERVING.stage)} s
+                                    where s.hour = m.hour and s.deployment = m.deployment and coalesce(s.model, '') = m.model)`.execute(trx);
+    }
+    await markActivityStale(trx, serving.map((r) => r.hour));
+    n += serving.length;
+  }
+  const gpu = dedupe(batch.gpu ?? [], (r) => `${iso(r.hour)}|${r.hostname}|${r.gpu}`);
+  if (gpu.length) {
+    await stage(trx, GPU, gpu);
+    await upsertStaged(trx, GPU);
+    if (scope?.gpu) {
+      await sql`delete from gpu_metrics m
+                 where m.hour >= ${scope.start} and m.hour < ${scope.end}
+                   and m.hostname in (select distinct hostname from ${sql.raw(GPU.stage)})
+                   and not exists (select 1 from ${sql.raw(GPU.stage)} s where s.hour = m.hour and s.hostname = m.hostname and s.gpu = m.gpu)`.execute(trx);
+    }
+    n += gpu.length;
+  }
+  return n;
+}
+
+async function upsertStaged(trx: Kysely<Database>, spec: TableSpec): Promise<void> {
+  const names = [...spec.columns.map((c) => c[0]), 'ingested_at'].join(', ');
+  await sql`insert into ${sql.raw(spec.table)} (${sql.raw(names)})
+            select ${sql.raw(selectList(spec, 's'))}, now() from ${sql.raw(spec.stage)} s
+            on conflict (${sql.raw(spec.key.join(', '))}) ${conflictUpdate(spec)}`.execute(trx);
+}
+
+/**
+ * Usage: new groupings become usage_dims rows (with their rule-derived feature), facts reference
+ * their dimension, and the daily and hourly rollups of the days touched are rebuilt from the facts.
+ * A pull that came back empty replaces nothing (an empty answer past retention or during an outage
+ * must never erase stored facts).
+ */
+async function writeUsage(trx: Kysely<Database>, config: Config, rows: UsageFactInsert[], scope?: ReplaceScope): Promise<number> {
+  dedupe(rows, (r) => JSON.stringify([r.provider, r.account ?? 'default', r.project_id, r.api_key_id, r.workspace_id, r.model, r.service_tier, r.batch, r.context_window, iso(r.bucket_start), iso(r.bucket_end)]));
+  await stage(trx, USAGE, rows as unknown as Array<Record<string, unknown>>);
+  const dims = USAGE_DIMS.map((c) => c[0]).join(', ');
+  const feature = featureCase(config, 'usage_facts');
+  await sql`insert into usage_dims (dim_key, ${sql.raw(dims)}, feature)
+            select dim_key, ${sql.raw(dims)}, ${feature}
+              from (select distinct on (dim_key) ${sql.raw(dimKeySql('s'))} as dim_key, ${sql.raw(selectList({ ...USAGE, columns: USAGE_DIMS }, 's'))}
+                      from ${sql.raw(USAGE.stage)} s order by dim_key) t
+            on conflict (dim_key) do nothing`.execute(trx);
+  const factCols = USAGE.columns.map((c) => c[0]);
+  await sql`insert into usage_facts (dim_id, ${sql.raw(factCols.join(', '))}, ingested_at)
+            select d.dim_id, ${sql.raw(selectList(USAGE, 's'))}, now()
+              from ${sql.raw(USAGE.stage)} s join usage_dims d on d.dim_key = ${sql.raw(dimKeySql('s'))}
+            on conflict on constraint usage_facts_natural_key ${conflictUpdate(USAGE)}`.execute(trx);
+  if (scope?.usageProvider) {
+    await sql`delete from usage_facts f
+               using usage_dims d
+               where d.dim_id = f.dim_id and d.provider = ${scope.usageProvider} and d.account = ${scope.account ?? 'default'}
+                 and f.bucket_start >= ${scope.start} and f.bucket_start < ${scope.end}
+                 and not exists (select 1 from ${sql.raw(USAGE.stage)} s
+                                  where ${sql.raw(dimKeySql('s'))} = d.dim_key and s.bucket_start = f.bucket_start and s.bucket_end = f.bucket_end)`.execute(trx);
+  }
+  const providers = [...new Set(rows.map((r) => r.provider))];
+  let from = Infinity;
+  let to = -Infinity;
+  for (const r of rows) {
+    from = Math.min(from, new Date(r.bucket_start).getTime());
+    to = Math.max(to, new Date(r.bucket_end).getTime());
+  }
+  if (scope?.usageProvider) {
+    from = Math.min(from, scope.start.getTime());
+    to = Math.max(to, scope.end.getTime());
+  }
+  await maintainUsageRollups(trx, providers, new Date(from), new Date(to));
+  return rows.length;
 }
 
 /**

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/types.ts';
+import { sql } from 'kysely';
 import type { Ctx } from '../context.ts';
 import { errorMessage } from '../errors.ts';
 import type { HttpDeps, PageRecord } from '../sources/http.ts';
 import { writeFacts, type FactBatch, type ReplaceScope } from './upsert.ts';
-import { applyAttribution } from '../attribution/apply.ts';
+import { archivePages } from './raw-archive.ts';
 
 export interface WindowSpec {
   source: string;
@@ -32,8 +30,6 @@ export function httpDepsFor(ctx: Ctx, pages: PageRecord[]): HttpDeps {
   };
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
 /**
  * Runs one window of one source: collect (fetch every page, validate, normalize — no writes), then
  * one transaction writes the raw pages, the facts, the run record and the watermark. If anything
@@ -58,9 +54,8 @@ export async function ingestWindow(
     const { batch, scope, requests } = await collect(httpDepsFor(ctx, pages), pages);
     const requestCount = requests ?? pages.length;
     const rows = await ctx.db.transaction().execute(async (trx) => {
-      await archive(trx, spec.source, account, run.id, pages);
-      const n = await writeFacts(trx, batch, { ...scope, account, start: spec.start, end: spec.end });
-      await applyAttribution(trx, ctx.config, { start: spec.start, end: spec.end });
+      await archivePages(trx, spec.source, account, run.id, pages);
+      const n = await writeFacts(trx, ctx.config, batch, { ...scope, account, start: spec.start, end: spec.end });
       await trx
         .updateTable('ingestion_runs')
         .set({ status: 'succeeded', finished_at: ctx.clock.now(), rows_written: n, requests_made: requestCount })
@@ -84,7 +79,7 @@ export async function ingestWindow(
   } catch (err) {
     const message = errorMessage(err);
     await ctx.db.transaction().execute(async (trx) => {
-      await archive(trx, spec.source, account, run.id, pages);
+      await archivePages(trx, spec.source, account, run.id, pages);
       await trx
         .updateTable('ingestion_runs')
         .set({ status: 'failed', finished_at: ctx.clock.now(), error: message, requests_made: pages.length })
@@ -105,24 +100,4 @@ export async function ingestWindow(
     log.warn({ err: message }, 'window failed; nothing of it was written');
     throw err;
   }
-}
-
-async function archive(trx: Kysely<Database>, source: string, account: string, runId: string, pages: PageRecord[]) {
-  if (pages.length === 0) return;
-  await trx
-    .insertInto('raw_payloads')
-    .values(
-      pages.map((p) => ({
-        source,
-        account,
-        run_id: runId,
-        request: JSON.stringify(p.request),
-        status: p.status,
-        body: p.body,
-        body_sha256: sha256(p.body),
-        parse_error: p.parseError ?? null,
-        fetched_at: p.fetchedAt,
-      })),
-    )
-    .execute();
 }

@@ -120,20 +120,15 @@ function metaOfDeployments(config: Config): DeploymentMeta[] {
 }
 
 /**
- * Daily billed money by architecture. A line tied to a deployment is self-hosted capacity; other
- * lines take their feature's architecture (config first, then the computed rows); no feature is
- * 'unattributed'. API invoice lines (OpenAI, Anthropic) are API spend whatever their line-level
- * feature: compute splits them over features by usage, so most carry none of their own. Sums happen in SQL numeric.
+ * Daily money by architecture, from the allocation ledger (the same amounts feature_monthly sums):
+ * a part allocated to a self-hosted feature is self-hosted spend, to 'unattributed' unattributed, and
+ * everything else API spend. Amounts are already in the reporting currency.
  */
-async function dailySpendRows(db: Db, start: Date, end: Date, config: Config, features: FeatureRow[]): Promise<DailySpend[]> {
-  const { rows } = await sql<{ day: string; feature: string | null; self_hosted: boolean; api_invoice: boolean; currency: string; amount: string }>`
-    select (charge_period_start at time zone 'UTC')::date::text as day, feature, deployment is not null as self_hosted,
-           source in ('openai', 'anthropic') as api_invoice,
-           billing_currency as currency, sum(effective_cost)::text as amount
-      from cost_line_items
-     where charge_period_start >= ${start} and charge_period_start < ${end}
-     group by 1, 2, 3, 4, 5
-     order by 1, 2, 3, 4, 5`.execute(db);
+async function dailySpendRows(db: Db, start: Date, _end: Date, config: Config, features: FeatureRow[]): Promise<DailySpend[]> {
+  const { rows } = await sql<{ day: string; feature: string; currency: string; amount: string }>`
+    select day::text as day, feature, currency, sum(effective_cost)::text as amount
+      from allocation_ledger where month = ${dayKey(start)}::date
+     group by 1, 2, 3 order by 1, 2, 3`.execute(db);
   const arch = new Map<string, string>();
   for (const f of features) arch.set(f.feature, f.architecture);
   for (const f of config.features) arch.set(f.name, f.architecture);
@@ -141,9 +136,7 @@ async function dailySpendRows(db: Db, start: Date, end: Date, config: Config, fe
   const out = new Map<string, DailySpend>();
   for (const r of rows) {
     let category: SpendCategory;
-    if (r.self_hosted) category = 'self_hosted';
-    else if (r.api_invoice) category = 'api';
-    else if (!r.feature || r.feature === 'unattributed') category = 'unattributed';
+    if (r.feature === 'unattributed') category = 'unattributed';
     else category = (arch.get(r.feature) ?? arch.get(root(r.feature))) === 'self_hosted' ? 'self_hosted' : 'api';
     const k = `${r.day}|${category}|${r.currency}`;
     const prev = out.get(k);

@@ -68,6 +68,9 @@ export function featureRow(over: Partial<FeatureRow> & { feature: string }): Fea
     break_even_binding: null,
     recommendation: null,
     recommendation_reason: null,
+    fully_loaded_cost: null,
+    recommended_saving: null,
+    binding_factor: null,
     data_months: 4,
     assumptions: {},
     hybrid_replicas: null,
@@ -160,6 +163,8 @@ function deploymentRow(over: Partial<DeploymentRow> & { deployment: string }): D
     gpu_utilization: null, token_utilization: null, measured_tps_per_gpu: null, profile_tps_per_gpu: null, throughput_source: null,
     kv_cache_usage_avg: null, kv_cache_usage_p95: null, prefix_cache_hit_rate: null, batch_depth_avg: null, queue_depth_avg: null,
     requests: '0', tokens: '0', cost_per_request: null, tokens_per_request: null,
+    utilization_tax: null, break_even_tokens_per_month: null, hybrid_replicas: null, hybrid_cost: null, counterfactual_api_cost: null,
+    effective_gpu_hour_cost: null, features: null,
     ...over,
   };
 }
@@ -183,9 +188,9 @@ export function fixtureDeployments(): DeploymentRow[] {
 
 export function fixtureReconciliation(): ReconciliationRow[] {
   return [
-    { provider: 'anthropic', currency: 'USD', invoice_cost: '5143.97', estimated_cost: '5120.65', gap: '23.32', unpriced_tokens: '0', unattributed_cost: '0', usage_without_cost: false, cost_without_usage: false },
-    { provider: 'aws', currency: 'USD', invoice_cost: '42999.58', estimated_cost: null, gap: null, unpriced_tokens: '0', unattributed_cost: '0', usage_without_cost: false, cost_without_usage: false },
-    { provider: 'openai', currency: 'USD', invoice_cost: '9472.60', estimated_cost: '9520.35', gap: '-47.75', unpriced_tokens: '1200000', unattributed_cost: '182.35', usage_without_cost: false, cost_without_usage: false },
+    { provider: 'anthropic', currency: 'USD', invoice_cost: '5143.97', estimated_cost: '5120.65', gap: '23.32', unpriced_tokens: '0', unattributed_cost: '0', usage_without_cost: false, cost_without_usage: false, overlap_skipped_cost: '0' },
+    { provider: 'aws', currency: 'USD', invoice_cost: '42999.58', estimated_cost: null, gap: null, unpriced_tokens: '0', unattributed_cost: '0', usage_without_cost: false, cost_without_usage: false, overlap_skipped_cost: '0' },
+    { provider: 'openai', currency: 'USD', invoice_cost: '9472.60', estimated_cost: '9520.35', gap: '-47.75', unpriced_tokens: '1200000', unattributed_cost: '182.35', usage_without_cost: false, cost_without_usage: false, overlap_skipped_cost: '0' },
   ];
 }
 

@@ -1,7 +1,10 @@
 import type { Db } from '../../src/db/connect.ts';
+import { writeFacts } from '../../src/ingest/upsert.ts';
+import { configSchema } from '../../src/config/schema.ts';
 import type { ReportInputs } from '../../src/reports/inputs.ts';
 
 const COMPUTED_AT = new Date('2026-11-02T07:00:00Z');
+const SEED_CONFIG = configSchema.parse({});
 
 /**
  * Writes a report fixture into the tables the report reads: compute outputs for the month and the
@@ -43,14 +46,21 @@ export async function seedReportFixture(db: Db, inputs: ReportInputs): Promise<v
       estimated: estimated.has(`${source}|${s.day}`),
     };
   });
-  for (let i = 0; i < lines.length; i += 500) await db.insertInto('cost_line_items').values(lines.slice(i, i + 500)).execute();
+  const ids: string[] = [];
+  for (let i = 0; i < lines.length; i += 500) ids.push(...(await db.insertInto('cost_line_items').values(lines.slice(i, i + 500)).returning('id').execute()).map((r) => r.id));
+  // The report reads daily money from the allocation ledger, as compute would have written it.
+  const ledger = lines.map((l, i) => ({
+    month, line_id: ids[i]!, feature: l.feature ?? 'unattributed', day: l.charge_period_start.toISOString().slice(0, 10), idle: false,
+    effective_cost: l.effective_cost, billed_cost: l.billed_cost, currency: l.billing_currency,
+  }));
+  for (let i = 0; i < ledger.length; i += 500) await db.insertInto('allocation_ledger').values(ledger.slice(i, i + 500)).execute();
 
   const serving = inputs.hourlyLoad.map((l) => {
     const tokens = BigInt(l.tokens);
     const prompt = (tokens * 8n) / 10n;
     return { hour: new Date(l.hour), deployment: l.deployment, model: 'm', prompt_tokens: prompt.toString(), generation_tokens: (tokens - prompt).toString(), requests: 1 };
   });
-  for (let i = 0; i < serving.length; i += 500) await db.insertInto('serving_metrics').values(serving.slice(i, i + 500)).execute();
+  await writeFacts(db, SEED_CONFIG, { serving });
   const gpus = inputs.hourlyLoad.flatMap((l) =>
     Array.from({ length: l.gpus ?? 0 }, (_, g) => ({ hour: new Date(l.hour), hostname: `${l.deployment}-host`, gpu: String(g), deployment: l.deployment, gpu_util_avg: 0.3 })),
   );
@@ -67,7 +77,7 @@ export async function seedReportFixture(db: Db, inputs: ReportInputs): Promise<v
         output_tokens: 1,
       })),
     );
-  if (usage.length) await db.insertInto('usage_facts').values(usage).execute();
+  if (usage.length) await writeFacts(db, SEED_CONFIG, { usage });
 
   if (inputs.sync.length) {
     await db

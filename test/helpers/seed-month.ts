@@ -1,4 +1,5 @@
 import { configSchema, type Config } from '../../src/config/schema.ts';
+import { writeFacts } from '../../src/ingest/upsert.ts';
 import type { Db } from '../../src/db/connect.ts';
 
 /**
@@ -30,7 +31,7 @@ export async function seedMonth(db: Db): Promise<void> {
     provider: 'anthropic', bucket_start: h(0), bucket_end: h(1), workspace_id: 'W1', api_key_id, model: 'claude-sonnet-4-20250514',
     uncached_input_tokens: uncached, output_tokens: output, requests: 1,
   });
-  await db.insertInto('usage_facts').values([usage('K1', 1000, 100), usage('K2', 3000, 300)]).execute();
+  await writeFacts(db, seedConfig, { usage: [usage('K1', 1000, 100), usage('K2', 3000, 300)] });
   const line = (line_key: string, x_token_type: string, cost: string, workspace = 'W1') => ({
     source: 'anthropic', line_key, ...day1, provider_name: 'Anthropic', billing_currency: 'USD', billed_cost: cost, effective_cost: cost,
     x_workspace_id: workspace, x_model: 'claude-sonnet-4-20250514', x_token_type, service_name: 'Claude API',
@@ -51,7 +52,7 @@ export async function seedMonth(db: Db): Promise<void> {
   const serving = [];
   for (let i = 0; i < 12; i++) serving.push({ hour: h(i), deployment: 'dep1', model: 'm', prompt_tokens: 800, generation_tokens: 200, requests: 2, prefix_cache_queries: 800, prefix_cache_hits: 200, kv_cache_usage_avg: 0.3, requests_running_avg: 2 });
   for (let i = 0; i < 6; i++) serving.push({ hour: h(i), deployment: 'dep1', model: 'beta-model', prompt_tokens: 2000, generation_tokens: 1000, requests: 3 });
-  await db.insertInto('serving_metrics').values(serving).execute();
+  await writeFacts(db, seedConfig, { serving });
   await db
     .insertInto('gpu_metrics')
     .values(Array.from({ length: 24 }, (_, i) => ({ hour: h(i), hostname: 'host-a', gpu: '0', deployment: 'dep1', gpu_util_avg: i < 12 ? 0.6 : 0.02 })))

@@ -5,7 +5,6 @@ import type { Ctx } from '../../context.ts';
 import type { CostLineItemInsert } from '../../db/types.ts';
 import { errorMessage, InputError } from '../../errors.ts';
 import { writeFacts } from '../../ingest/upsert.ts';
-import { applyAttribution } from '../../attribution/apply.ts';
 import { resolveHeader, type Header } from './columns.ts';
 import { FOCUS_SOURCE, normalizeFocusRow, rowIdentity } from './normalize.ts';
 import { isGzip, readCsvRecords } from './read.ts';
@@ -67,7 +66,7 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
       let buffer: CostLineItemInsert[] = [];
       let written = 0;
       const flush = async () => {
-        if (buffer.length) written += await writeFacts(trx, { costs: buffer });
+        if (buffer.length) written += await writeFacts(trx, ctx.config, { costs: buffer });
         buffer = [];
       };
       for await (const rec of readCsvRecords(path)) {
@@ -99,7 +98,6 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
       }
       if (!header) throw new InputError(`${file}: empty file (no header row)`);
       await flush();
-      if (periodStart && periodEnd) await applyAttribution(trx, ctx.config, { start: periodStart, end: periodEnd });
       const now = ctx.clock.now();
       await trx
         .insertInto('ingestion_runs')

@@ -14,7 +14,7 @@ export async function clearAll(ctx: Ctx): Promise<void> {
 
 /** Every stored fact with its value columns (no ingested_at), in natural-key order. */
 export async function snapshot(ctx: Ctx) {
-  const usage = await ctx.db.selectFrom('usage_facts').selectAll().orderBy('bucket_start').orderBy('api_key_id').orderBy('model').execute();
+  const usage = await ctx.db.selectFrom('usage_facts').innerJoin('usage_dims', 'usage_dims.dim_id', 'usage_facts.dim_id').selectAll('usage_facts').select('usage_dims.feature').orderBy('bucket_start').orderBy('api_key_id').orderBy('model').execute();
   const costs = await ctx.db.selectFrom('cost_line_items').selectAll().orderBy('charge_period_start').orderBy('line_key').execute();
   const strip = <T extends { ingested_at: Date }>({ ingested_at: _at, ...rest }: T) => rest;
   return { usage: usage.map(strip), costs: costs.map(strip) };

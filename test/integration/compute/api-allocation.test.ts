@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFacts } from '../../../src/ingest/upsert.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { computeMonth } from '../../../src/compute/month.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
@@ -23,7 +24,7 @@ beforeAll(async () => {
     model: 'claude-sonnet-4-20250514', service_tier, batch: service_tier === 'batch',
     uncached_input_tokens: 1_000_000, cache_write_tokens: writes.all, cache_write_1h_tokens: writes.h1,
   });
-  await ctx.db.insertInto('usage_facts').values([usage('K-chat', 'standard', { all: 100, h1: 100 }), usage('K-batch', 'batch', { all: 300, h1: 0 })]).execute();
+  await writeFacts(ctx.db, config, { usage: [usage('K-chat', 'standard', { all: 100, h1: 100 }), usage('K-batch', 'batch', { all: 300, h1: 0 })] });
   const line = (key: string, token_type: string, tier: string, cost: string) => ({
     source: 'anthropic', line_key: key, charge_period_start: MONTH, charge_period_end: DAY_END, provider_name: 'Anthropic', billing_currency: 'USD',
     billed_cost: cost, effective_cost: cost, x_workspace_id: 'W', x_model: 'claude-sonnet-4-20250514', x_token_type: token_type, extra: { service_tier: tier },

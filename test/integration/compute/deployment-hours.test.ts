@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFacts } from '../../../src/ingest/upsert.ts';
 import { configSchema } from '../../../src/config/schema.ts';
 import { computeMonth } from '../../../src/compute/month.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
@@ -28,10 +29,7 @@ beforeAll(async () => {
       line('monthly', MONTH, new Date('2026-10-01T00:00:00Z'), '72.00'), // $0.10 per hour of September
     ])
     .execute();
-  await ctx.db
-    .insertInto('serving_metrics')
-    .values(Array.from({ length: 8 }, (_, i) => ({ hour: at(9 + i), deployment: 'dep', model: 'm', prompt_tokens: 100, generation_tokens: 0 })))
-    .execute();
+  await writeFacts(ctx.db, config, { serving: Array.from({ length: 8 }, (_, i) => ({ hour: at(9 + i), deployment: 'dep', model: 'm', prompt_tokens: 100, generation_tokens: 0 })) });
   await computeMonth(ctx, MONTH);
 });
 afterAll(async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { configSchema } from '../../../src/config/schema.ts';
 import { computeMonth } from '../../../src/compute/month.ts';
-import { hourlyTokens } from '../../../src/compute/aggregate.ts';
-import { applyAttribution } from '../../../src/attribution/apply.ts';
+import { apiLoad } from '../../../src/compute/inputs.ts';
+import { writeFacts } from '../../../src/ingest/upsert.ts';
 import { createTestContext, createTestDatabase, type TestCtx } from '../../helpers/db.ts';
 import { adminUrl } from '../../helpers/env.ts';
 import { envSchema } from '../../../src/config/env.ts';
@@ -23,10 +23,9 @@ let ctx: TestCtx;
 beforeAll(async () => {
   ctx = await createTestContext({ config });
   // Cost Explorer reports Bedrock usage in daily buckets only: 2.4M tokens on Sept 1.
-  await ctx.db
-    .insertInto('usage_facts')
-    .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-02T00:00:00Z'), project_id: 'llama', model: 'llama3-3-70b', uncached_input_tokens: 2_000_000, output_tokens: 400_000 })
-    .execute();
+  await writeFacts(ctx.db, config, {
+    usage: [{ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-02T00:00:00Z'), project_id: 'llama', model: 'llama3-3-70b', uncached_input_tokens: 2_000_000, output_tokens: 400_000 }],
+  });
   await ctx.db
     .insertInto('cost_line_items')
     .values({ source: 'aws', line_key: 'bedrock', charge_period_start: MONTH, charge_period_end: new Date('2026-09-02T00:00:00Z'), provider_name: 'AWS', billing_currency: 'USD', billed_cost: '2.00', effective_cost: '2.00', service_name: 'Amazon Bedrock', tags: { feature: 'llama' } })
@@ -39,11 +38,9 @@ afterAll(async () => {
 describe('the hourly load curve', () => {
   it('spreads daily buckets over their hours, so daily-only usage still sizes the counterfactual', async () => {
     const period = { start: MONTH, end: new Date('2026-10-01T00:00:00Z') };
-    await applyAttribution(ctx.db, config, period);
-    const load = await hourlyTokens(ctx.db, period);
-    const hours = load.get('llama-on-bedrock')!;
-    expect(hours.size).toBe(24);
-    expect([...hours.values()].every((t) => t === 100_000)).toBe(true);
+    const hours = (await apiLoad(ctx.db, period)).filter((h) => h.feature === 'llama-on-bedrock');
+    expect(hours).toHaveLength(24);
+    expect(hours.every((h) => Number(h.tokens) === 100_000)).toBe(true);
     await computeMonth(ctx, MONTH);
     const row = await ctx.db.selectFrom('feature_monthly_results').selectAll().where('feature', '=', 'llama-on-bedrock').executeTakeFirstOrThrow();
     // 100k tokens/h = 27.8 tok/s → 1 replica (500 tok/s usable) for 24 autoscaled hours × $1 × 1.3 overhead
@@ -59,14 +56,10 @@ describe('the hourly load curve', () => {
     await admin.end();
     const c2 = await createContext({ env: envSchema.parse({ DATABASE_URL: db2.url, LOG_LEVEL: 'silent' }), config, log: silentLogger, clock: fixedClock('2026-11-24T00:00:00Z') });
     try {
-      await c2.db
-        .insertInto('usage_facts')
-        .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7 })
-        .execute();
+      await writeFacts(c2.db, config, { usage: [{ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7 }] });
       const period = { start: MONTH, end: new Date('2026-10-01T00:00:00Z') };
-      await applyAttribution(c2.db, config, period);
-      const load = await hourlyTokens(c2.db, period);
-      expect([...load.get('llama-on-bedrock')!.entries()]).toEqual([[MONTH.getTime(), 7]]);
+      const load = await apiLoad(c2.db, period);
+      expect(load.map((h) => [new Date(h.hour).getTime(), h.feature, Number(h.tokens)])).toEqual([[MONTH.getTime(), 'llama-on-bedrock', 7]]);
     } finally {
       await c2.close();
       await db2.drop();
@@ -82,10 +75,7 @@ describe('a profile whose model does not fit its GPUs', () => {
     });
     const c = await createTestContext({ config: tooBig });
     try {
-      await c.db
-        .insertInto('usage_facts')
-        .values({ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7, requests: 1 })
-        .execute();
+      await writeFacts(c.db, tooBig, { usage: [{ provider: 'aws-bedrock', bucket_start: MONTH, bucket_end: new Date('2026-09-01T01:00:00Z'), project_id: 'llama', model: 'm', output_tokens: 7, requests: 1 }] });
       await computeMonth(c, MONTH);
       const row = await c.db.selectFrom('feature_monthly_results').selectAll().where('feature', '=', 'llama-on-bedrock').executeTakeFirstOrThrow();
       expect(row.counterfactual_cost).toBeNull();

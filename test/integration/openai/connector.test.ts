@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../../src/context.ts';
 import { ConfigError, SourceHttpError, SourceSchemaError } from '../../../src/errors.ts';
@@ -74,7 +75,7 @@ describe('openai connector against the simulator', () => {
     expect((await runs(ctx)).map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     expect((await state(ctx))?.watermark).toEqual(D3);
     // The key travels in a header only: nothing archived carries it.
-    const raw = await ctx.db.selectFrom('raw_payloads').select(['request', 'body']).execute();
+    const raw = (await ctx.db.selectFrom('raw_payloads').select(['request', 'body', 'body_gz']).execute()).map((r) => ({ ...r, body: readRawBody(r) }));
     expect(raw.length).toBe(16);
     expect(JSON.stringify(raw)).not.toContain('sk-admin-test');
     expect(sim!.log[0]).toMatch(/^\/v1\/organization\/usage\/completions\?start_time=1791158400&end_time=1791244800&bucket_width=1h&group_by=project_id&group_by=api_key_id&group_by=model&group_by=batch&group_by=service_tier&limit=168$/);
@@ -111,7 +112,7 @@ describe('openai connector against the simulator', () => {
     const pages = await ctx.db.selectFrom('raw_payloads').selectAll().where('run_id', '=', failed!.id).orderBy('id').execute();
     expect(pages.map((p) => p.parse_error === null)).toEqual([true, false]);
     expect(pages[1]!.parse_error).toMatch(/^data\[0\]\.results\[0\]\.num_model_requests: /);
-    const body = JSON.parse(pages[1]!.body) as { data: Array<{ results: Array<Record<string, unknown>> }> };
+    const body = JSON.parse(readRawBody(pages[1]!)) as { data: Array<{ results: Array<Record<string, unknown>> }> };
     expect(body.data[0]!.results[0]).toHaveProperty('input_tokens');
     expect(body.data[0]!.results[0]).not.toHaveProperty('num_model_requests');
 
@@ -141,7 +142,7 @@ describe('openai connector against the simulator', () => {
     const [w] = await openaiConnector.ingest(ctx, { start: D1, end: D2 });
     expect(slept).toHaveLength(2);
     expect(w!.rows).toBeGreaterThan(0);
-    const statuses = await ctx.db.selectFrom('raw_payloads').select(['status', 'body']).orderBy('id').execute();
+    const statuses = (await ctx.db.selectFrom('raw_payloads').select(['status', 'body', 'body_gz']).orderBy('id').execute()).map((r) => ({ status: r.status, body: readRawBody(r) }));
     expect(statuses.map((s) => s.status)).toEqual([500, 502, 200, 200]);
     expect(statuses[1]!.body).toContain('502 Bad Gateway');
   });

@@ -7,7 +7,9 @@ import { hourLoad, streamsOf } from '../../../src/simulators/scenario.ts';
 export async function snapshot(ctx: Ctx) {
   const usage = await ctx.db
     .selectFrom('usage_facts')
-    .selectAll()
+    .innerJoin('usage_dims', 'usage_dims.dim_id', 'usage_facts.dim_id')
+    .selectAll('usage_facts')
+    .select('usage_dims.feature')
     .orderBy('bucket_start')
     .orderBy('bucket_end')
     .orderBy('project_id')
@@ -17,7 +19,7 @@ export async function snapshot(ctx: Ctx) {
     .orderBy('batch')
     .execute();
   const costs = await ctx.db.selectFrom('cost_line_items').selectAll().orderBy('charge_period_start').orderBy('line_key').execute();
-  const strip = <T extends { id: string; ingested_at: Date }>({ id: _id, ingested_at: _at, ...rest }: T) => rest;
+  const strip = <T extends { id: string; ingested_at: Date }>({ id: _id, ingested_at: _at, ...rest }: T) => { const { dim_id: _d, ...r } = rest as T & { dim_id?: unknown }; return r as Omit<T, 'id' | 'ingested_at' | 'dim_id'>; };
   return { usage: usage.map(strip), costs: costs.map(strip) };
 }
 

@@ -26,7 +26,8 @@ afterAll(async () => {
 });
 
 type ServingRow = Awaited<ReturnType<typeof servingRows>>[number];
-const servingRows = () => ctx.db.selectFrom('serving_metrics').selectAll().orderBy('deployment').orderBy('hour').execute();
+const servingRows = () =>
+  ctx.db.selectFrom('serving_metrics').leftJoin('serving_dims', (j) => j.onRef('serving_dims.deployment', '=', 'serving_metrics.deployment').onRef('serving_dims.model', '=', 'serving_metrics.model')).selectAll('serving_metrics').select('serving_dims.feature').orderBy('serving_metrics.deployment').orderBy('hour').execute();
 
 describe('prometheus connector against a real Prometheus 2.42', () => {
   it('ingests two day windows', async () => {

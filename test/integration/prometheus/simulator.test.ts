@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startPrometheusSimulator, type PrometheusSimulator } from '../../../src/simulators/prometheus.ts';
 import { DEFAULT_SEED, DEPLOYMENTS, hourLoad, streamsOf } from '../../../src/simulators/scenario.ts';
@@ -32,7 +33,7 @@ describe('prometheus connector × simulator', () => {
     expect(sim.requests.every((r) => r.method === 'POST')).toBe(true);
     expect(Math.max(...sim.requests.map((r) => (r.end - r.start) / r.step))).toBeLessThanOrEqual(11_000);
 
-    const rows = await ctx.db.selectFrom('serving_metrics').selectAll().orderBy('deployment').orderBy('hour').execute();
+    const rows = await ctx.db.selectFrom('serving_metrics').leftJoin('serving_dims', (j) => j.onRef('serving_dims.deployment', '=', 'serving_metrics.deployment').onRef('serving_dims.model', '=', 'serving_metrics.model')).selectAll('serving_metrics').select('serving_dims.feature').orderBy('serving_metrics.deployment').orderBy('hour').execute();
     expect(rows).toHaveLength(2 * 48);
     for (const stream of streamsOf('vllm')) {
       const mine = rows.filter((r) => r.deployment === stream.dims.deployment);
@@ -83,7 +84,7 @@ describe('prometheus connector × simulator', () => {
     expect((err as Error).message).not.toContain('prom-token-123');
     const n = await ctx.db.selectFrom('serving_metrics').where('hour', '>=', day.start).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(0);
-    const archived = await ctx.db.selectFrom('raw_payloads').where('status', '=', 422).select(['body', 'request']).execute();
+    const archived = (await ctx.db.selectFrom('raw_payloads').where('status', '=', 422).select(['body', 'body_gz', 'request']).execute()).map((r) => ({ request: r.request, body: readRawBody(r) }));
     expect(archived).toHaveLength(1);
     expect(JSON.stringify(archived)).not.toContain('prom-token-123');
   });
