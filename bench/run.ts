@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 const only = process.argv[2];
 const benches: Array<{ name: string; file: string; fn: string }> = [
   { name: 'compute', file: './compute.bench.ts', fn: 'benchCompute' },
+  { name: 'ingest', file: './ingest.bench.ts', fn: 'benchIngest' },
   { name: 'backfill', file: './backfill.bench.ts', fn: 'benchBackfill' },
 ];
 for (const b of benches) {

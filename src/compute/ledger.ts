@@ -81,6 +81,8 @@ export function buildLedger(args: {
     const provider = reconcileProvider(line);
     if (line.overlap) {
       ledger.overlapSkipped.set(provider, (ledger.overlapSkipped.get(provider) ?? ZERO).plus(effective));
+      // Booked at zero, so the line is accounted for (cost_daily shows it once, at $0) and never counted twice.
+      ledger.entries.push({ lineId: line.id, feature: line.feature ?? UNATTRIBUTED, day: line.day, idle: false, effective: '0', billed: '0' });
       continue;
     }
     ledger.sourceTotals.set(provider, (ledger.sourceTotals.get(provider) ?? ZERO).plus(effective));
