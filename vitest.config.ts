@@ -6,7 +6,8 @@ export default defineConfig({
     // Migrations are .ts files loaded by Kysely's FileMigrationProvider through a dynamic import;
     // vitest must transform kysely for that import to go through its TypeScript loader.
     server: { deps: { inline: ['kysely'] } },
-    testTimeout: 60_000,
+    // Wide: CI is a shared 2-core machine that can be several times slower than a quiet one.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],

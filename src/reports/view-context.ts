@@ -1,14 +1,17 @@
 import type { Decimal } from 'decimal.js';
 import { currencySymbol, dec, formatMoney, formatRate } from './format.ts';
-import type { Converter } from './fx.ts';
 
-/** What every part of the view model needs: the reporting currency and a converter into it. */
+/**
+ * What every part of the view model needs: the reporting currency. There is one FX path (COST-MODEL
+ * §10): compute converts every amount with the dated table (config rates and the ECB CSV) before
+ * it reaches the ledger and the computed tables, so the report never converts; an amount that still
+ * arrives in another currency is shown in its own currency and listed under data quality.
+ */
 export interface ViewCtx {
   currency: string;
   symbol: string;
   minMonths: number;
-  conv: Converter;
-  /** Amounts that could not be converted (no dated FX rate): reported under data quality. */
+  /** Currencies of amounts that arrived unconverted: reported under data quality. */
   unconverted: Set<string>;
   /** An amount in the reporting currency, or null if absent or not convertible. */
   money(amount: string | null | undefined, currency: string): Decimal | null;
@@ -17,19 +20,20 @@ export interface ViewCtx {
   fmtRate(amount: string | null | undefined, currency: string): string;
 }
 
-export function makeViewCtx(currency: string, minMonths: number, conv: Converter): ViewCtx {
+export function makeViewCtx(currency: string, minMonths: number): ViewCtx {
   const unconverted = new Set<string>();
   const money = (amount: string | null | undefined, from: string): Decimal | null => {
     if (amount === null || amount === undefined || amount === '') return null;
-    const v = conv.toReporting(dec(amount), from);
-    if (v === null) unconverted.add(from);
-    return v;
+    if (from !== currency) {
+      unconverted.add(from);
+      return null;
+    }
+    return dec(amount);
   };
   return {
     currency,
     symbol: currencySymbol(currency),
     minMonths,
-    conv,
     unconverted,
     money,
     fmtMoney: (amount, from) => {

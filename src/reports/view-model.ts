@@ -1,7 +1,6 @@
 import type { Decimal } from 'decimal.js';
 import { dailySpendChart, type DailySpendBar } from './charts/daily-spend.ts';
 import { formatChange, formatMoney, formatMoneyDelta, formatPct, monthTitle, ZERO } from './format.ts';
-import { makeConverter } from './fx.ts';
 import type { FeatureRow, ReportInputs } from './inputs.ts';
 import { groupFeatures, orderedRows, UNATTRIBUTED, type FeatureGroup } from './rollup.ts';
 import { makeViewCtx, type ViewCtx } from './view-context.ts';
@@ -22,9 +21,7 @@ interface Totals {
  * byte. Money is summed with decimal.js after conversion into the reporting currency.
  */
 export function buildReportView(inputs: ReportInputs, inputsDigest: string): ReportView {
-  const lastDay = `${inputs.month}-${String(inputs.daysInMonth).padStart(2, '0')}`;
-  const conv = makeConverter(inputs.fxRates, inputs.currency, lastDay);
-  const vc = makeViewCtx(inputs.currency, inputs.minMonths, conv);
+  const vc = makeViewCtx(inputs.currency, inputs.minMonths);
   const cost = (r: FeatureRow) => vc.money(r.actual_cost, r.currency) ?? ZERO;
 
   const groups = groupFeatures(inputs.features, cost);
@@ -78,7 +75,7 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
 
   const dailyChart = dailyChartOf(inputs, vc);
   const reconciliation = reconciliationView(inputs, vc, m(totals.unattributed));
-  const assumptions = assumptionsView(inputs.features, conv.used(), vc);
+  const assumptions = assumptionsView(inputs.features, vc);
   // Last: it reports amounts the sections above could not convert.
   const dataQuality = dataQualityView(inputs, vc);
 

@@ -1,6 +1,5 @@
 import { dayRanges, dec, formatPct, formatRate, formatTokens, humanize, shortDay } from './format.ts';
 import type { FeatureRow, ReportInputs } from './inputs.ts';
-import type { FxUse } from './fx.ts';
 import type { ViewCtx } from './view-context.ts';
 import type { AssumptionsView, DataQualityView, LabelValue, ReconciliationView } from './view-types.ts';
 
@@ -61,6 +60,12 @@ export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityV
   for (const w of inputs.failedWindows) {
     issues.push(`${w.source}: window ${w.window_start.slice(0, 16).replace('T', ' ')} – ${w.window_end.slice(0, 16).replace('T', ' ')} UTC failed and was not re-run${w.error ? ` (${w.error})` : ''}.`);
   }
+  for (const r of inputs.reconciliation) {
+    const skipped = vc.money(r.overlap_skipped_cost, r.currency);
+    if (skipped && !skipped.isZero()) {
+      issues.push(`${r.provider}: ${vc.fmtMoney(r.overlap_skipped_cost, r.currency)} not counted — the same AWS days are billed by both Cost Explorer and a FOCUS export; counted once (sources.focus.overlap).`);
+    }
+  }
   for (const cur of [...vc.unconverted].sort()) issues.push(`Amounts in ${cur} have no FX rate to ${vc.currency} and are shown unconverted and left out of totals.`);
   const clean = issues.length === 0 && coverage.every((c) => c.gaps === null);
   return { clean, coverage, issues };
@@ -82,7 +87,7 @@ export function describe(v: unknown): string {
  * Prices, FX, profiles, overheads and throughput as recorded in each feature's `assumptions`
  * (deduplicated across features), plus FX rates this report itself applied.
  */
-export function assumptionsView(features: readonly FeatureRow[], fxUsed: FxUse[], vc: ViewCtx): AssumptionsView {
+export function assumptionsView(features: readonly FeatureRow[], vc: ViewCtx): AssumptionsView {
   const prices = new Map<string, AssumptionsView['prices'][number]>();
   const fx = new Map<string, AssumptionsView['fx'][number]>();
   const profiles = new Map<string, string>();
@@ -112,7 +117,6 @@ export function assumptionsView(features: readonly FeatureRow[], fxUsed: FxUse[]
     if (a.ops_monthly !== undefined) overheads.set('ops', { label: 'Ops, monthly (fixed)', value: vc.fmtMoney(String(a.ops_monthly), vc.currency), note: 'allocated by token share' });
     for (const [d, t] of Object.entries(asRecord(a.throughput))) throughput.set(d, describe(t));
   }
-  for (const u of fxUsed) if (![...fx.values()].some((x) => x.pair === u.pair && x.date === u.date)) fx.set(`${u.pair}|${u.date}`, { pair: u.pair, rate: u.rate, date: u.date });
   const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   const view: AssumptionsView = {
     prices: byKey(prices),

@@ -51,7 +51,9 @@ afterAll(async () => {
   await ctx?.destroy();
 });
 
-async function seed(m: fc.ValueOf<typeof monthArb>): Promise<void> {
+type Month = typeof monthArb extends fc.Arbitrary<infer T> ? T : never;
+
+async function seed(m: Month): Promise<void> {
   await sql`truncate usage_facts, usage_dims, usage_rollup_daily, usage_load_hourly, serving_metrics, serving_dims, cost_line_items,
             allocation_ledger, feature_monthly_results, deployment_monthly, reconciliation_monthly, rollup_state, month_activity cascade`.execute(ctx.db);
   const usage: UsageFactInsert[] = [];
@@ -105,7 +107,10 @@ describe('every surface reads the one ledger', () => {
       fc.asyncProperty(monthArb, async (m) => {
         await seed(m);
         await computeMonth(ctx, MONTH);
-        const features = await ctx.db.selectFrom('feature_monthly').select(['feature', 'actual_cost', 'input_tokens', 'output_tokens', 'architecture', 'fully_loaded_cost', 'recommended_saving']).execute();
+        const features = (
+          await sql<{ feature: string; actual_cost: string; input_tokens: string; output_tokens: string; fully_loaded_cost: string | null; recommended_saving: string | null }>`
+            select feature, actual_cost, input_tokens, output_tokens, fully_loaded_cost, recommended_saving from feature_monthly`.execute(ctx.db)
+        ).rows;
         const daily = await sql<{ feature: string; cost: string }>`select feature, sum(effective_cost)::text as cost from cost_daily group by 1`.execute(ctx.db);
         const byFeature = new Map(daily.rows.map((r) => [r.feature, r.cost]));
         for (const f of features) {

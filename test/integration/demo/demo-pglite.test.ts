@@ -38,7 +38,7 @@ async function demoOnce(outDir: string) {
 }
 
 describe('demo on PGlite', () => {
-  it('reports every demo feature from every source kind, and a second run gives identical numbers', async () => {
+  it('reports every demo feature from every source kind, and a second run gives identical numbers', { timeout: 480_000 }, async () => {
     const first = await demoOnce(join(dir, 'out1'));
     expect(first.result.month).toBe('2026-10');
     expect(first.result.sources).toEqual(['openai', 'anthropic', 'aws', 'prometheus']);
