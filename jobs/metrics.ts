@@ -1,11 +1,10 @@
+import { SOURCES } from '../src/sources/registry.ts';
 import { Decimal } from 'decimal.js';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Ctx } from '../src/context.ts';
 import type { QueueSet } from './enqueue.ts';
 import { QUEUE_NAMES } from './queues.ts';
 
-/** AWS charges per Cost Explorer API request (SOURCES.md). */
-export const COST_EXPLORER_USD_PER_REQUEST = '0.01';
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -76,8 +75,13 @@ export function createWorkerMetrics(ctx: Ctx, queues: QueueSet): WorkerMetrics {
     help: 'What our AWS Cost Explorer requests have cost: recorded requests x $0.01',
     registers: [registry],
     async collect() {
-      const requests = sumBySource(await syncState()).get('aws') ?? new Decimal(0);
-      this.set(requests.mul(COST_EXPLORER_USD_PER_REQUEST).toNumber());
+      // Sources that charge per request (Cost Explorer: $0.01 a page), from their descriptors.
+      let usd = new Decimal(0);
+      for (const [source, n] of sumBySource(await syncState())) {
+        const price = (SOURCES as Record<string, { requestCostUsd?: string } | undefined>)[source]?.requestCostUsd;
+        if (price) usd = usd.add(n.mul(price));
+      }
+      this.set(usd.toNumber());
     },
   });
 

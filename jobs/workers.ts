@@ -107,8 +107,10 @@ export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise
         return payload ? ingest(job, payload) : { source, skipped: 'nothing new to pull' };
       }
       case 'month-close': {
+        const source = job.data?.source as SourceName;
+        if (!SOURCE_NAMES.includes(source)) throw new UnrecoverableError(`month-close without a known source: ${JSON.stringify(source)}`);
         const w = monthCloseWindow(now);
-        return w ? ingest(job, { source: 'aws', ...w }) : { skipped: `past day ${AWS_BILL_CLOSE_DAY} of the month: last month's bill is closed` };
+        return w ? ingest(job, { source, ...w }) : { skipped: `past day ${AWS_BILL_CLOSE_DAY} of the month: last month's bill is closed` };
       }
       case 'monthly-report': {
         const month = reportMonthFor(now);

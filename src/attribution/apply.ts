@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Config, Rule } from '../config/schema.ts';
 import type { Database } from '../db/types.ts';
+import { RULE_SOURCES, type RuleTarget } from '../sources/rule-sources.ts';
 
 /**
  * Feature attribution as SQL CASE expressions over a table's rule dimensions. They are evaluated on
@@ -28,7 +29,7 @@ const COLUMNS: Record<Table, Partial<Record<Exclude<keyof Rule, 'source'>, strin
     resource_id: 'resource_id',
     deployment: 'deployment',
   },
-  serving_metrics: { source: "'prometheus'", deployment: 'deployment', model: 'model' },
+  serving_metrics: { source: '', deployment: 'deployment', model: 'model' },
 };
 
 /** Glob with `*` → LIKE pattern, everything else literal. */
@@ -41,10 +42,12 @@ function matchValue(column: string, value: string): RawBuilder<unknown> {
   return value.includes('*') ? sql`${col} like ${globToLike(value)}` : sql`${col} = ${value}`;
 }
 
-function ruleSources(rule: Rule, table: Table): string[] {
-  // A Bedrock rule names the provider of the usage facts; its cost lines come from the AWS bill.
-  if (rule.source === 'aws-bedrock') return table === 'cost_line_items' ? ['aws'] : ['aws-bedrock'];
-  return [rule.source];
+const targetOf = (rule: Rule): RuleTarget => RULE_SOURCES[rule.source];
+
+/** The values of the table's source column a rule applies to (none: the rule does not apply there). */
+function ruleSources(rule: Rule, table: Table): readonly string[] {
+  const t = targetOf(rule);
+  return table === 'usage_facts' ? (t.usageProviders ?? []) : table === 'cost_line_items' ? (t.costSources ?? []) : [];
 }
 
 function ruleCondition(rule: Rule, table: Table, tagKey: string): RawBuilder<unknown> | null {
@@ -52,16 +55,18 @@ function ruleCondition(rule: Rule, table: Table, tagKey: string): RawBuilder<unk
   const parts: RawBuilder<unknown>[] = [];
   const sources = ruleSources(rule, table);
   if (table === 'serving_metrics') {
-    if (rule.source !== 'prometheus') return null;
+    if (!targetOf(rule).serving) return null;
   } else {
-    parts.push(sql`${sql.raw(cols.source)} in (${sql.join(sources)})`);
+    if (sources.length === 0) return null;
+    parts.push(sql`${sql.raw(cols.source)} in (${sql.join([...sources])})`);
   }
   for (const [key, value] of Object.entries(rule) as Array<[keyof Rule, string | undefined]>) {
     if (key === 'source' || value === undefined) continue;
     if (key === 'tag') {
-      // Bedrock usage facts carry the cost-allocation tag value in project_id (one project per tag).
-      if (table === 'usage_facts' && rule.source === 'aws-bedrock') {
-        parts.push(matchValue('project_id', value));
+      // Some sources' usage facts carry the cost-allocation tag value in a column (Bedrock: project_id).
+      const tagColumn = targetOf(rule).tagColumnOnUsage;
+      if (table === 'usage_facts' && tagColumn) {
+        parts.push(matchValue(tagColumn, value));
         continue;
       }
       if (table !== 'cost_line_items') return null;

@@ -289,7 +289,8 @@ export function modelFeature(i: ModelInput): Modelled {
           ...(prices.effectiveFrom ? { effectiveFrom: prices.effectiveFrom } : { effectiveFrom: 'catalog' }),
           inputPer1M: prices.inputPer1M,
           cachedInputPer1M: prices.cachedInputPer1M,
-          ...(provider === 'anthropic' ? { cacheWritePer1M: prices.cacheWritePer1M } : {}),
+          // Cache writes are listed where the catalog prices them apart from input.
+          ...(prices.cacheWritePer1M !== prices.inputPer1M ? { cacheWritePer1M: prices.cacheWritePer1M } : {}),
           outputPer1M: prices.outputPer1M,
           ...(batchDiscount > 0 ? { batch_discount: batchDiscount } : {}),
         },

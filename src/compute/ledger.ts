@@ -3,6 +3,7 @@ import { UNATTRIBUTED } from '../attribution/apply.ts';
 import { allocateLargestRemainder } from '../model/allocate.ts';
 import { priceUsage } from '../prices/catalog.ts';
 import { dayKey, HOUR_MS } from '../time.ts';
+import { BEDROCK_PROVIDER } from '../sources/invoice-lines.ts';
 import type { CostLine, LineUsage, ServingHourRow } from './inputs.ts';
 import { D, ZERO, type Dec } from './money.ts';
 
@@ -49,7 +50,7 @@ interface Share {
 }
 
 /** The provider a line reconciles under: Bedrock lines on the AWS bill against the Bedrock usage. */
-export const reconcileProvider = (l: CostLine): string => (l.bedrock ? 'aws-bedrock' : l.source);
+export const reconcileProvider = (l: CostLine): string => (l.bedrock ? BEDROCK_PROVIDER : l.source);
 
 /**
  * Splits one line's effective and billed amounts over its shares by largest remainder (billed

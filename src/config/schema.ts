@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RULE_SOURCE_NAMES } from '../sources/rule-sources.ts';
 
 /**
  * Decimal amounts (prices, costs, FX rates) are kept as decimal strings so money never passes
@@ -26,7 +27,7 @@ const featureName = z
  */
 export const ruleSchema = z
   .object({
-    source: z.enum(['openai', 'anthropic', 'aws', 'aws-bedrock', 'prometheus', 'focus']),
+    source: z.enum(RULE_SOURCE_NAMES),
     project_id: z.string().optional(),
     api_key_id: z.string().optional(),
     workspace_id: z.string().optional(),

@@ -1,16 +1,9 @@
 import { ConfigError } from '../errors.ts';
 import type { SourceConnector, SourceName } from './sources.ts';
-import { openaiConnector } from '../sources/openai/connector.ts';
-import { anthropicConnector } from '../sources/anthropic/connector.ts';
-import { awsConnector } from '../sources/aws/connector.ts';
-import { prometheusConnector } from '../sources/prometheus/connector.ts';
+import { SOURCES } from '../sources/registry.ts';
 
-export const CONNECTORS: Record<SourceName, SourceConnector> = {
-  openai: openaiConnector,
-  anthropic: anthropicConnector,
-  aws: awsConnector,
-  prometheus: prometheusConnector,
-};
+/** The connectors of the source descriptors (src/sources/registry.ts). */
+export const CONNECTORS = Object.fromEntries(Object.entries(SOURCES).map(([name, d]) => [name, d.connector])) as Record<SourceName, SourceConnector>;
 
 export function connectorFor(name: string): SourceConnector {
   const c = (CONNECTORS as Record<string, SourceConnector | undefined>)[name];

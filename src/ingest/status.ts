@@ -46,7 +46,7 @@ export async function ingestStatus(ctx: Ctx): Promise<StatusReport> {
     const [source, account] = k.split('|') as [string, string];
     const s = state.find((x) => x.source === source && x.account === account);
     const c = coverage.rows.find((x) => x.source === source && x.account === account);
-    const e = estimated.rows.find((x) => (x.source === source || (source === 'aws' && x.source === 'aws')) && x.account === account);
+    const e = estimated.rows.find((x) => x.source === source && x.account === account);
     return {
       source,
       account,

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { Ctx } from '../context.ts';
 import { errorMessage } from '../errors.ts';
 import type { HttpDeps, PageRecord } from '../sources/http.ts';
 import { writeFacts, type FactBatch, type ReplaceScope } from './upsert.ts';
 import { archivePages } from './raw-archive.ts';
+import { recordSyncFailure, recordSyncSuccess } from '../db/repositories/sync-state.ts';
 
 export interface WindowSpec {
   source: string;
@@ -61,17 +61,7 @@ export async function ingestWindow(
         .set({ status: 'succeeded', finished_at: ctx.clock.now(), rows_written: n, requests_made: requestCount })
         .where('id', '=', run.id)
         .execute();
-      await trx
-        .insertInto('sync_state')
-        .values({ source: spec.source, account, watermark: spec.end, last_success_at: ctx.clock.now(), requests_total: requestCount })
-        .onConflict((oc) =>
-          oc.columns(['source', 'account']).doUpdateSet({
-            watermark: sql`greatest(sync_state.watermark, excluded.watermark)`,
-            last_success_at: sql`excluded.last_success_at`,
-            requests_total: sql`sync_state.requests_total + excluded.requests_total`,
-          }),
-        )
-        .execute();
+      await recordSyncSuccess(trx, { source: spec.source, account, watermark: spec.end, at: ctx.clock.now(), requests: requestCount });
       return n;
     });
     log.info({ rows, requests: requestCount }, 'window ingested');
@@ -85,17 +75,7 @@ export async function ingestWindow(
         .set({ status: 'failed', finished_at: ctx.clock.now(), error: message, requests_made: pages.length })
         .where('id', '=', run.id)
         .execute();
-      await trx
-        .insertInto('sync_state')
-        .values({ source: spec.source, account, last_error: message, last_error_at: ctx.clock.now(), requests_total: pages.length })
-        .onConflict((oc) =>
-          oc.columns(['source', 'account']).doUpdateSet({
-            last_error: sql`excluded.last_error`,
-            last_error_at: sql`excluded.last_error_at`,
-            requests_total: sql`sync_state.requests_total + excluded.requests_total`,
-          }),
-        )
-        .execute();
+      await recordSyncFailure(trx, { source: spec.source, account, error: message, at: ctx.clock.now(), requests: pages.length });
     });
     log.warn({ err: message }, 'window failed; nothing of it was written');
     throw err;

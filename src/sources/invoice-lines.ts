@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { SOURCES } from './registry.ts';
 
 /**
  * What compute needs to know about the sources' invoice lines, kept beside the sources so nothing
@@ -9,10 +10,13 @@ import { sql, type RawBuilder } from 'kysely';
  * Sources whose cost lines are API invoices coarser than the feature rules: compute splits each
  * line over the usage that explains it (same day, project/workspace, model, token class, tier).
  */
-export const API_INVOICE_SOURCES = ['openai', 'anthropic'] as const;
+export const API_INVOICE_SOURCES: readonly string[] = Object.values(SOURCES).filter((d) => d.invoice?.splitByUsage).map((d) => d.name);
 
 /** Sources whose invoice lines are scoped to one workspace (null = the default workspace). */
-export const WORKSPACE_SCOPED_SOURCES = ['anthropic'] as const;
+export const WORKSPACE_SCOPED_SOURCES: readonly string[] = Object.values(SOURCES).filter((d) => d.invoice?.workspaceScoped).map((d) => d.name);
+
+/** The provider Bedrock token usage is stored under, and reconciled against (its money is on the AWS bill). */
+export const BEDROCK_PROVIDER = 'aws-bedrock';
 
 /** The token class a cost line bills, from its vendor spelling (`x_token_type`); 'all' when it names none. */
 export function tokenClassSql(column = 'x_token_type'): RawBuilder<string> {

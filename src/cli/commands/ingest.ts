@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
 import { connectorFor } from '../../ingest/registry.ts';
+import { SOURCE_NAMES } from '../../ingest/sources.ts';
 import { ConfigError } from '../../errors.ts';
 import { dayKey, parseDay } from '../../time.ts';
 import { importFocusFile } from '../../sources/focus/import.ts';
@@ -22,7 +23,7 @@ export function registerIngest(program: Command): void {
       }),
     ),
   );
-  for (const source of ['openai', 'anthropic', 'aws', 'prometheus'] as const) {
+  for (const source of SOURCE_NAMES) {
     withGlobalOptions(
       ingest
         .command(source)

@@ -4,7 +4,7 @@ import { ConfigError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import type { ReplaceScope } from '../../ingest/upsert.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
-import { addDays, addMonths, dayWindows, monthStart, startOfDay, startOfHour } from '../../time.ts';
+import { dayWindows } from '../../time.ts';
 import type { HttpDeps } from '../http.ts';
 import { SOURCE, costPages, usagePages, type AnthropicClientOptions } from './client.ts';
 import { normalizeCostBucket, normalizeUsageBucket } from './normalize.ts';
@@ -56,22 +56,3 @@ export const anthropicConnector: SourceConnector = {
   },
 };
 
-/**
- * The range a scheduled pull should cover: from the watermark minus the restatement lookback
- * (config sources.anthropic.lookback_days), floored to the day so cost days are whole; without a
- * watermark, from the start of the month three months back. Up to now floored to the hour (the
- * current hour is still filling).
- */
-export async function planAnthropicIncrementalWindow(ctx: Ctx, account = 'default'): Promise<{ start: Date; end: Date }> {
-  const now = ctx.clock.now();
-  const end = startOfHour(now);
-  const state = await ctx.db
-    .selectFrom('sync_state')
-    .select('watermark')
-    .where('source', '=', SOURCE)
-    .where('account', '=', account)
-    .executeTakeFirst();
-  const watermark = state?.watermark ?? null;
-  const start = watermark ? startOfDay(addDays(watermark, -ctx.config.sources.anthropic.lookback_days)) : addMonths(monthStart(now), -3);
-  return { start: start < end ? start : startOfDay(end), end };
-}

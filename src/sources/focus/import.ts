@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { sql } from 'kysely';
 import type { Ctx } from '../../context.ts';
 import type { CostLineItemInsert } from '../../db/types.ts';
 import { errorMessage, InputError } from '../../errors.ts';
 import { writeFacts } from '../../ingest/upsert.ts';
+import { recordSyncSuccess } from '../../db/repositories/sync-state.ts';
 import { resolveHeader, type Header } from './columns.ts';
 import { FOCUS_SOURCE, normalizeFocusRow, rowIdentity } from './normalize.ts';
 import { isGzip, readCsvRecords } from './read.ts';
@@ -113,18 +113,7 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
           requests_made: 0,
         })
         .execute();
-      for (const [account, watermark] of accounts) {
-        await trx
-          .insertInto('sync_state')
-          .values({ source: FOCUS_SOURCE, account, watermark, last_success_at: now })
-          .onConflict((oc) =>
-            oc.columns(['source', 'account']).doUpdateSet({
-              watermark: sql`greatest(sync_state.watermark, excluded.watermark)`,
-              last_success_at: sql`excluded.last_success_at`,
-            }),
-          )
-          .execute();
-      }
+      for (const [account, watermark] of accounts) await recordSyncSuccess(trx, { source: FOCUS_SOURCE, account, watermark, at: now });
       return written;
     });
     const h = header as Header | null;

@@ -7,7 +7,6 @@ import { dayWindows, startOfDay } from '../../time.ts';
 import { fetchCostBuckets, fetchUsageBuckets, SOURCE, type OpenAIClient } from './client.ts';
 import { normalizeCostBuckets, normalizeUsageBuckets } from './normalize.ts';
 
-export { planIncrementalWindow, planOpenAIIncrementalWindow } from './incremental.ts';
 export { OPENAI_ENDPOINTS } from './client.ts';
 
 /** Fetches and normalizes one window (no writes): its hourly usage and its daily costs. */

@@ -2,7 +2,7 @@ import type { Ctx } from '../../context.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
 import { ConfigError } from '../../errors.ts';
-import { addDays, addMonths, dayWindows, monthStart, startOfHour } from '../../time.ts';
+import { dayWindows, startOfHour } from '../../time.ts';
 import { targetFromUrl, type PrometheusTarget } from './client.ts';
 import { collectPrometheusWindow } from './collect.ts';
 import { checkLabelName } from './metrics.ts';
@@ -32,21 +32,6 @@ export async function ingestPrometheus(ctx: Ctx, range: { start: Date; end: Date
     out.push(result);
   }
   return out;
-}
-
-/**
- * The incremental range for a scheduled pull: from the watermark minus the lookback (late scrapes,
- * backfilled blocks), or — first run — the start of the month three months back; up to now floored
- * to the hour (the open hour is not complete yet).
- */
-export async function planPrometheusIncremental(ctx: Ctx): Promise<{ start: Date; end: Date }> {
-  const now = ctx.clock.now();
-  const end = startOfHour(now);
-  const state = await ctx.db.selectFrom('sync_state').select('watermark').where('source', '=', SOURCE).where('account', '=', 'default').executeTakeFirst();
-  const start = state?.watermark
-    ? startOfHour(addDays(new Date(state.watermark), -ctx.config.sources.prometheus.lookback_days))
-    : addMonths(monthStart(now), -3);
-  return { start: start < end ? start : end, end };
 }
 
 export const prometheusConnector: SourceConnector = {

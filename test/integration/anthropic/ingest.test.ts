@@ -2,7 +2,7 @@ import { Decimal } from 'decimal.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startAnthropicSimulator, type AnthropicSimulator } from '../../../src/simulators/anthropic.ts';
-import { anthropicConnector, planAnthropicIncrementalWindow } from '../../../src/sources/anthropic/connector.ts';
+import { anthropicConnector } from '../../../src/sources/anthropic/connector.ts';
 import { ADMIN_KEY, clearAll, scenarioTotals, snapshot, storedTotals, withSimulator } from './support.ts';
 
 const FROM = new Date('2026-10-05T00:00:00Z');
@@ -149,15 +149,6 @@ describe('anthropic ingest against the simulator', () => {
     expect(after.costs).toEqual(costsBefore);
     // Usage rows after noon are outside the re-pulled window and stay too.
     expect(after.usage).toHaveLength(48);
-  });
-
-  it('plans incremental ranges from the watermark minus the lookback', async () => {
-    // Clock is pinned at 2026-11-24T12:00Z; nothing ingested yet → start of the month three months back.
-    expect(await planAnthropicIncrementalWindow(ctx)).toEqual({ start: new Date('2026-08-01T00:00:00Z'), end: new Date('2026-11-24T12:00:00Z') });
-    await anthropicConnector.ingest(ctx, { start: FROM, end: new Date('2026-10-06T00:00:00Z') });
-    expect(await planAnthropicIncrementalWindow(ctx)).toEqual({ start: new Date('2026-10-03T00:00:00Z'), end: new Date('2026-11-24T12:00:00Z') });
-    const noLookback = { ...ctx, config: { ...ctx.config, sources: { ...ctx.config.sources, anthropic: { enabled: true, lookback_days: 0 } } } };
-    expect((await planAnthropicIncrementalWindow(noLookback)).start).toEqual(new Date('2026-10-06T00:00:00Z'));
   });
 
   it('is configured only with an admin key', () => {

@@ -3,7 +3,7 @@ import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../../src/context.ts';
 import { ConfigError, SourceHttpError, SourceSchemaError } from '../../../src/errors.ts';
-import { openaiConnector, planOpenAIIncrementalWindow } from '../../../src/sources/openai/connector.ts';
+import { openaiConnector } from '../../../src/sources/openai/connector.ts';
 import { startOpenAISimulator, type OpenAISimulator, type OpenAISimulatorOptions } from '../../../src/simulators/openai.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { clearOpenAI, scenarioTotals, snapshot, storedTotals } from './support.ts';
@@ -164,13 +164,4 @@ describe('openai connector against the simulator', () => {
     expect((await state(ctx))?.last_error).toContain('HTTP 401');
   });
 
-  it('plans the incremental window from the watermark and the configured lookback', async () => {
-    const ctx = await withSim({});
-    expect(await planOpenAIIncrementalWindow(ctx)).toEqual({ start: new Date('2026-08-01T00:00:00Z'), end: NOW });
-    await openaiConnector.ingest(ctx, { start: D1, end: D2 });
-    expect(await planOpenAIIncrementalWindow({ ...ctx, clock: { now: () => new Date('2026-10-06T09:45:00Z') } })).toEqual({
-      start: new Date('2026-10-03T00:00:00Z'), // watermark 10-06 minus lookback_days 3
-      end: new Date('2026-10-06T09:00:00Z'),
-    });
-  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthWindows, planAwsIncremental } from '../../../src/sources/aws/windows.ts';
+import { monthWindows } from '../../../src/sources/aws/windows.ts';
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);
 const keys = (ws: Array<{ start: Date; end: Date }>) => ws.map((w) => `${w.start.toISOString().slice(0, 10)}..${w.end.toISOString().slice(0, 10)}`);
@@ -21,29 +21,3 @@ describe('monthWindows', () => {
   });
 });
 
-describe('planAwsIncremental', () => {
-  it('after the 10th: from watermark − lookback to today', () => {
-    const w = planAwsIncremental({ watermark: d('2026-11-20'), lookbackDays: 3, now: new Date('2026-11-24T02:15:00Z') })!;
-    expect(keys([w])).toEqual(['2026-11-17..2026-11-24']);
-  });
-
-  it('until the 10th: also the whole previous month (the bill is not closed yet)', () => {
-    const w = planAwsIncremental({ watermark: d('2026-12-06'), lookbackDays: 3, now: new Date('2026-12-07T02:15:00Z') })!;
-    expect(keys([w])).toEqual(['2026-11-01..2026-12-07']);
-    const tenth = planAwsIncremental({ watermark: d('2026-12-09'), lookbackDays: 3, now: new Date('2026-12-10T02:15:00Z') })!;
-    expect(keys([tenth])).toEqual(['2026-11-01..2026-12-10']);
-    const eleventh = planAwsIncremental({ watermark: d('2026-12-10'), lookbackDays: 3, now: new Date('2026-12-11T02:15:00Z') })!;
-    expect(keys([eleventh])).toEqual(['2026-12-07..2026-12-11']);
-  });
-
-  it('an old watermark reaches back further than the previous month', () => {
-    const w = planAwsIncremental({ watermark: d('2026-09-20'), lookbackDays: 3, now: new Date('2026-11-05T00:00:00Z') })!;
-    expect(keys([w])).toEqual(['2026-09-17..2026-11-05']);
-    expect(keys(monthWindows(w, new Date('2026-11-05T00:00:00Z')))).toEqual(['2026-09-17..2026-10-01', '2026-10-01..2026-11-01', '2026-11-01..2026-11-05']);
-  });
-
-  it('a first run starts at the beginning of last month; on the 1st it is just last month', () => {
-    expect(keys([planAwsIncremental({ watermark: null, lookbackDays: 3, now: new Date('2026-11-24T02:00:00Z') })!])).toEqual(['2026-10-01..2026-11-24']);
-    expect(keys([planAwsIncremental({ watermark: null, lookbackDays: 3, now: new Date('2026-11-01T02:00:00Z') })!])).toEqual(['2026-10-01..2026-11-01']);
-  });
-});
