@@ -2,7 +2,7 @@
  * Benchmark: `compute --month` over ≥1M hourly usage rows and ≥100k serving rows, printed as a ratio
  * to a single GROUP BY scan of the same tables measured in the same run (no absolute timings are
  * asserted anywhere). Needs a Postgres server: BENCH_DATABASE_URL or TEST_DATABASE_URL or the local
- * default; it creates and drops its own database.
+ * default; it creates and drops its own database. BENCH_TIMINGS=1 logs compute's step timings.
  */
 import { sql } from 'kysely';
 import { configSchema } from '../src/config/schema.ts';
@@ -10,7 +10,7 @@ import { envSchema } from '../src/config/env.ts';
 import { createContext } from '../src/context.ts';
 import { computeMonth } from '../src/compute/month.ts';
 import { fixedClock } from '../src/clock.ts';
-import { silentLogger } from '../src/log.ts';
+import { createLogger, silentLogger } from '../src/log.ts';
 import { writeFacts } from '../src/ingest/upsert.ts';
 import type { ServingMetricInsert, UsageFactInsert } from '../src/db/types.ts';
 import { createBenchDatabase } from './database.ts';
@@ -38,7 +38,7 @@ async function time<T>(fn: () => Promise<T>): Promise<number> {
 
 export async function benchCompute(): Promise<void> {
   const database = await createBenchDatabase();
-  const ctx = await createContext({ env: envSchema.parse({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), config, clock: fixedClock('2026-11-24T00:00:00Z'), log: silentLogger });
+  const ctx = await createContext({ env: envSchema.parse({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), config, clock: fixedClock('2026-11-24T00:00:00Z'), log: process.env.BENCH_TIMINGS ? createLogger('debug') : silentLogger });
   try {
     process.stdout.write(`seeding ${USAGE_KEYS_PER_HOUR * 720} usage rows and ${SERVING_MODELS_PER_HOUR * 720} serving rows…\n`);
     // Facts go in through the ingest write path, one day window at a time, as a backfill would write them

@@ -57,7 +57,17 @@ export const reconcileProvider = (l: CostLine): string => (l.bedrock ? BEDROCK_P
  * follows the effective split), so a line's parts sum to it exactly in each column.
  */
 function book(ledger: Ledger, line: CostLine, effective: string, billed: string, shares: Share[]): void {
+  // Most lines have one share: the whole line, no arithmetic.
+  if (shares.length === 1) {
+    const s = shares[0]!;
+    ledger.entries.push({ lineId: line.id, feature: s.feature, day: s.day, idle: s.idle, effective, billed });
+    return;
+  }
   const eff = allocateLargestRemainder(effective, shares.map((s) => s.weight));
+  if (billed === effective) {
+    shares.forEach((s, i) => ledger.entries.push({ lineId: line.id, feature: s.feature, day: s.day, idle: s.idle, effective: eff[i]!, billed: eff[i]! }));
+    return;
+  }
   const effWeights = eff.some((x) => !new D(x).isZero()) ? eff.map((x) => new D(x).abs().toFixed()) : shares.map((s) => s.weight);
   const bil = allocateLargestRemainder(billed, effWeights);
   shares.forEach((s, i) => ledger.entries.push({ lineId: line.id, feature: s.feature, day: s.day, idle: s.idle, effective: eff[i]!, billed: bil[i]! }));

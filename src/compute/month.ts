@@ -45,37 +45,46 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
   if (month > computedAt) throw new InputError(`cannot compute ${monthKey(month)}: the month has not started yet`);
   await assertHasData(ctx.db, period);
 
+  // Step timings (ms) for `LOG_LEVEL=debug`: where a slow month spends its time.
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[name] = Math.round(performance.now() - t0);
+    }
+  };
   return ctx.db.transaction().execute(async (trx) => {
     // One pass over a month's rollups: no JIT (it cost seconds for millisecond queries), room to hash.
     await sql`set local jit = off; set local work_mem = '64MB'`.execute(trx);
-    await syncFeatures(trx, config);
-    await refreshRollups(trx, config, period);
+    await timed('features', () => syncFeatures(trx, config));
+    await timed('rollups', () => refreshRollups(trx, config, period));
 
-    const [lines, lineUsage, usage, load, serving, gpu] = await Promise.all([
-      costLines(trx, config, period),
-      apiLineUsage(trx, period),
-      usageByDay(trx, period),
-      apiLoad(trx, period),
-      servingByHour(trx, period),
-      gpuByDeployment(trx, period),
-    ]);
-    const ledger = buildLedger({ config, period, lines, lineUsage, serving, toReporting });
-    await writeLedger(trx, dayKey(month), config.currency, ledger.entries);
+    const lines = await timed('cost_lines', () => costLines(trx, config, period));
+    const lineUsage = await timed('line_usage', () => apiLineUsage(trx, period));
+    const usage = await timed('usage', () => usageByDay(trx, period));
+    const load = await timed('load', () => apiLoad(trx, period));
+    const serving = await timed('serving', () => servingByHour(trx, period));
+    const gpu = await timed('gpu', () => gpuByDeployment(trx, period));
+    const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting }));
+    await timed('ledger_write', () => writeLedger(trx, dayKey(month), config.currency, ledger.entries));
 
     const money_ = moneyByFeature(ledger, lines);
     const volumes = featureVolumes(usage, serving);
     const loads = hourlyLoads(month, load, serving);
-    const dataMonths = await computeDataMonths(trx, config, month, computedAt);
-    const deployments = computeDeployments({ config, month, ledger, lines, serving, gpu, loads });
+    const dataMonths = await timed('data_months', () => computeDataMonths(trx, config, month, computedAt));
+    const deployments = await timed('deployments', () => computeDeployments({ config, month, ledger, lines, serving, gpu, loads }));
 
     const features = new Set<string>([...config.features.map((f) => f.name), ...money_.keys(), ...volumes.keys()]);
     const ops = opsShares(config, [...features], volumes);
-    const rows = modelFeatures({ config, month, features: [...features].sort(), money_, volumes, loads, dataMonths, ops, deployments, computedAt, fxRates: fx.ratesUsed() });
+    const rows = await timed('model', () => modelFeatures({ config, month, features: [...features].sort(), money_, volumes, loads, dataMonths, ops, deployments, computedAt, fxRates: fx.ratesUsed() }));
     await trx.deleteFrom('feature_monthly_results').where('month', '=', dayKey(month)).execute();
     if (rows.length) await trx.insertInto('feature_monthly_results').values(rows).execute();
     finishDeployments(config, month, deployments, rows);
     await writeDeployments(trx, month, config, deployments, computedAt);
-    await reconcile(trx, config, month, usage, ledger, unattributedBySource(ledger, lines), toReporting, computedAt);
+    await timed('reconcile', () => reconcile(trx, config, month, usage, ledger, unattributedBySource(ledger, lines), toReporting, computedAt));
+    ctx.log.debug({ month: monthKey(month), timings }, 'compute step timings (ms)');
     ctx.log.info({ month: monthKey(month), features: rows.length, ledger: ledger.entries.length }, 'month computed');
     return summary(month, config.currency, rows);
   });

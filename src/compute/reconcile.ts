@@ -24,7 +24,7 @@ export async function reconcile(
   computedAt: Date,
 ): Promise<void> {
   const est = new Map<string, { estimate: Dec; unpriced: number; tokens: number }>();
-  for (const u of usage) {
+  for (const u of perModelDay(usage)) {
     const e = est.get(u.provider) ?? { estimate: ZERO, unpriced: 0, tokens: 0 };
     const tokens = Number(u.uncached) + Number(u.cache_read) + Number(u.cache_write) + Number(u.output);
     e.tokens += tokens;
@@ -71,4 +71,24 @@ export async function reconcile(
     };
   });
   if (rows.length) await db.insertInto('reconciliation_monthly').values(rows).execute();
+}
+
+/** Usage summed over features per provider × model × batch × day: each is priced once. */
+function perModelDay(usage: UsageDayRow[]): UsageDayRow[] {
+  const out = new Map<string, UsageDayRow>();
+  const add = (a: string, b: string) => (BigInt(a) + BigInt(b)).toString();
+  for (const u of usage) {
+    const k = `${u.provider}|${u.model}|${u.batch}|${u.day}`;
+    const m = out.get(k);
+    if (!m) out.set(k, { ...u, feature: '' });
+    else {
+      m.requests = add(m.requests, u.requests);
+      m.uncached = add(m.uncached, u.uncached);
+      m.cache_read = add(m.cache_read, u.cache_read);
+      m.cache_write = add(m.cache_write, u.cache_write);
+      m.cache_write_1h = add(m.cache_write_1h, u.cache_write_1h);
+      m.output = add(m.output, u.output);
+    }
+  }
+  return [...out.values()];
 }
