@@ -115,6 +115,9 @@ async function stage(db: Kysely<Database>, spec: TableSpec, rows: ReadonlyArray<
   await sql`truncate ${sql.raw(spec.stage)}`.execute(db);
   const names = spec.columns.map((c) => c[0]);
   await copyRows(db, spec.stage, names, rows.map((r) => names.map((n) => r[n] as CopyValue)));
+  // A temporary table has no statistics until analysed: without them the planner takes the staged
+  // batch for a few rows and nests loops over it (an anti-join of 200k rows ran for minutes).
+  await sql`analyze ${sql.raw(spec.stage)}`.execute(db);
 }
 
 /** `coalesce(s.col, fallback)` for every staged column. */
@@ -141,6 +144,10 @@ export async function writeFacts(db: Kysely<Database>, config: Config, batch: Fa
   // Staging tables live for one transaction: a caller outside one gets its own.
   if (!db.isTransaction) return db.transaction().execute((trx) => writeFacts(trx, config, batch, scope));
   const trx = db;
+  // The facts a batch just wrote have no statistics yet, so the planner takes the target for a few
+  // rows and nests loops for the stale-row anti-joins (50k × 50k comparisons ran for minutes). Hash
+  // joins are right at every batch size here; the setting ends with the transaction.
+  await sql`set local enable_nestloop = off`.execute(trx);
   let n = 0;
   const usage = batch.usage ?? [];
   if (usage.length) n += await writeUsage(trx, config, usage, scope);
@@ -227,12 +234,15 @@ async function writeUsage(trx: Kysely<Database>, config: Config, rows: UsageFact
               from ${sql.raw(USAGE.stage)} s join usage_dims d on d.dim_key = ${sql.raw(dimKeySql('s'))}
             on conflict on constraint usage_facts_natural_key ${conflictUpdate(USAGE)}`.execute(trx);
   if (scope?.usageProvider) {
-    await sql`delete from usage_facts f
+    await sql`with kept as materialized (
+                select d.dim_id, s.bucket_start, s.bucket_end
+                  from ${sql.raw(USAGE.stage)} s join usage_dims d on d.dim_key = ${sql.raw(dimKeySql('s'))}
+              )
+              delete from usage_facts f
                using usage_dims d
                where d.dim_id = f.dim_id and d.provider = ${scope.usageProvider} and d.account = ${scope.account ?? 'default'}
                  and f.bucket_start >= ${scope.start} and f.bucket_start < ${scope.end}
-                 and not exists (select 1 from ${sql.raw(USAGE.stage)} s
-                                  where ${sql.raw(dimKeySql('s'))} = d.dim_key and s.bucket_start = f.bucket_start and s.bucket_end = f.bucket_end)`.execute(trx);
+                 and not exists (select 1 from kept k where k.dim_id = f.dim_id and k.bucket_start = f.bucket_start and k.bucket_end = f.bucket_end)`.execute(trx);
   }
   const providers = [...new Set(rows.map((r) => r.provider))];
   let from = Infinity;
