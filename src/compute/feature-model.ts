@@ -176,7 +176,7 @@ export function modelFeature(i: ModelInput): Modelled {
       base.recommendationReason = profile ? 'no usage this month' : 'no counterfactual profile configured (features[].counterfactual.profile)';
       return base;
     }
-    if (loaded.lte(0)) {
+    if (loaded.isNegative()) {
       // Credits or refunds larger than the month's spend leave no positive API price to compare against.
       base.recommendationReason = 'net API cost is not positive this month (credits exceed spend): nothing to compare';
       return base;

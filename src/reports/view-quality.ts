@@ -66,7 +66,7 @@ export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityV
       issues.push(`${r.provider}: ${vc.fmtMoney(r.overlap_skipped_cost, r.currency)} not counted — the same AWS days are billed by both Cost Explorer and a FOCUS export; counted once (sources.focus.overlap).`);
     }
   }
-  for (const cur of [...vc.unconverted].sort()) issues.push(`Amounts in ${cur} have no FX rate to ${vc.currency} and are shown unconverted and left out of totals.`);
+  for (const cur of [...vc.unconverted].sort()) issues.push(`Amounts in ${cur} reached the report unconverted (compute converts every amount to ${vc.currency}: recompute the month); they are left out of totals.`);
   const clean = issues.length === 0 && coverage.every((c) => c.gaps === null);
   return { clean, coverage, issues };
 }

@@ -94,11 +94,14 @@ describe('report view model', () => {
     expect(d.chart?.svg).toContain('provisioned');
   });
 
-  it('converts rows billed in another currency with the dated FX rate and lists the rate', () => {
+  it('converts nothing itself (compute converts every amount) and lists the rates compute used', () => {
     const inputs = reportFixture({ selfHosted: false, withPrevious: false });
     inputs.features.push(featureRow({ feature: 'eu-bot', actual_cost: '100.00', currency: 'EUR' }));
+    inputs.features[0]!.assumptions = { ...inputs.features[0]!.assumptions, fx: [{ pair: 'EUR/USD', rate: '1.1720', date: '2025-07-01', source: 'config' }] };
     const v = buildReportView(inputs, 'd');
-    expect(v.summaryRows.find((r) => r.feature === 'eu-bot')!.spend).toBe('$117.20');
+    // One FX path: an amount that still arrives in EUR is shown as it is and flagged, never converted twice.
+    expect(v.summaryRows.find((r) => r.feature === 'eu-bot')).toBeDefined();
+    expect(v.dataQuality.issues.join('\n')).toContain('Amounts in EUR reached the report unconverted');
     expect(v.assumptions.fx).toContainEqual({ pair: 'EUR/USD', rate: '1.1720', date: '2025-07-01' });
   });
 
@@ -107,7 +110,7 @@ describe('report view model', () => {
     inputs.features.push(featureRow({ feature: 'jp-bot', actual_cost: '5000', currency: 'JPY' }));
     const v = buildReportView(inputs, 'd');
     expect(v.summaryRows.find((r) => r.feature === 'jp-bot')).toBeDefined();
-    expect(v.dataQuality.issues.join('\n')).toContain('Amounts in JPY have no FX rate to USD');
+    expect(v.dataQuality.issues.join('\n')).toContain('Amounts in JPY reached the report unconverted');
   });
 
   it('data quality: coverage gaps, estimated days, stale sync', () => {
