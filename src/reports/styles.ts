@@ -6,7 +6,7 @@
 const FONT = 'font-family:-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif';
 const WRAP = 'overflow-wrap:anywhere;word-break:break-word';
 // Names keep their words intact (break at hyphens and dots, or inside a word only if it overflows).
-const WRAP_WORDS = 'overflow-wrap:break-word';
+const WRAP_WORDS = "overflow-wrap:anywhere";
 
 export const STYLES: Record<string, string> = {
   body: `margin:0;padding:0;background:#eef1f5;${FONT};color:#1f2937;-webkit-text-size-adjust:100%`,
@@ -62,7 +62,7 @@ export const STYLES: Record<string, string> = {
   img: 'display:block;width:100%;max-width:600px;height:auto;border:0',
   ok: 'margin:0 0 10px;padding:8px 12px;border-radius:6px;background:#f0fdf4;color:#166534;font-size:14px',
   footer: 'padding:18px 24px 22px;background:#f8fafc;border-top:1px solid #e5e7eb;font-size:12px;line-height:1.5;color:#6b7280',
-  code: `font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;${WRAP}`,
+  code: `font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px;overflow-wrap:anywhere;word-break:break-all`,
   up: 'color:#b91c1c',
   down: 'color:#15803d',
 };
