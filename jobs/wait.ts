@@ -58,6 +58,7 @@ export async function waitForFlow(connection: Redis, jobs: readonly FlowNode[], 
   let redisDownSince: number | undefined;
   let idleSince: number | undefined;
   let idleQueue: string | undefined;
+  let reconnected = false;
   try {
     for (;;) {
       if (opts.signal?.aborted) throw new Error('stopped waiting');
@@ -80,8 +81,16 @@ export async function waitForFlow(connection: Redis, jobs: readonly FlowNode[], 
         await sleep(pollMs);
         continue;
       }
-      if (redisDownSince !== undefined) notice('Redis is back; still waiting');
+      if (redisDownSince !== undefined) {
+        notice('Redis is back; still waiting');
+        reconnected = true;
+      }
       redisDownSince = undefined;
+      // A job evicted by retention reads `unknown` (= finished), but every job gone at once right
+      // after a reconnect means Redis came back without its data: say so rather than report success.
+      if (reconnected && states.every((st) => st === 'unknown')) {
+        throw new RedisUnavailableError('gave up waiting: after Redis came back, none of the backfill\'s jobs exist any more (a Redis restart without persistence?); run the same backfill again');
+      }
       const done = states.filter((s) => s === 'completed' || s === 'unknown').length;
       opts.onProgress?.({ done, total: jobs.length, active: jobs.filter((_, i) => states[i] === 'active').map((n) => n.id) });
       const rootState = states[states.length - 1];

@@ -24,6 +24,7 @@ export function registerWorker(program: Command): void {
           redisUrl: env.REDIS_URL!,
           concurrency,
           httpPort: env.BREAKEVEN_HTTP_PORT,
+          httpHost: env.BREAKEVEN_HTTP_HOST,
           onReady: (info) => io.note(`worker ready: queues ${info.queues.join(', ')}; schedulers ${info.schedulers.join(', ') || 'none'}; ${info.url}/healthz, /metrics, / (queues)`),
         });
         io.note(`worker stopped${result.handedBack ? `; ${result.handedBack} unfinished job(s) will be picked up by another worker` : ''}`);
