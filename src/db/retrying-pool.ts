@@ -15,6 +15,9 @@ export function isConnectionLoss(err: unknown): boolean {
   return /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|terminating connection/i.test(e.message ?? '');
 }
 
+/** How many dead pooled connections one statement may step over before giving up. */
+const MAX_DEAD_CONNECTIONS = 10;
+
 const TX_START = /^\s*(begin|start\s+transaction)\b/i;
 const TX_END = /^\s*(commit|rollback|end|abort)\b/i;
 
@@ -49,11 +52,19 @@ export class RetryingPool implements PostgresPool {
 class RetryingClient {
   #inTransaction = false;
   #broken = false;
+  // pg's pool listens for errors only on idle clients: a leased one whose socket dies between two
+  // statements (inside a transaction) would raise an unhandled 'error' and end the process.
+  readonly #onError = (err: Error) => {
+    this.#broken = true;
+    this.log.warn({ err: errorMessage(err) }, 'database connection dropped while in use; the statement using it fails');
+  };
   constructor(
     readonly pool: pg.Pool,
     private inner: pg.PoolClient,
     readonly log: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    inner.on('error', this.#onError);
+  }
 
   async query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
     const starts = TX_START.test(sql);
@@ -71,9 +82,22 @@ class RetryingClient {
         throw err;
       }
       this.log.warn({ err: errorMessage(err) }, 'database connection lost during a statement outside a transaction; retrying it once on a new connection');
-      this.inner.release(err instanceof Error ? err : true);
-      this.inner = await this.pool.connect();
-      return this.run<R>(sql, parameters);
+      // The pool may hold more idle connections killed at the same moment (a restart, a pgbouncer
+      // recycle): each one found dead is discarded and the next one tried. None of them ran the
+      // statement (a killed backend runs nothing), so it still runs at most once.
+      for (let tries = 0; ; tries++) {
+        this.inner.off('error', this.#onError);
+        this.inner.release(err instanceof Error ? err : true);
+        this.#broken = false;
+        this.inner = await this.pool.connect();
+        this.inner.on('error', this.#onError);
+        try {
+          return await this.run<R>(sql, parameters);
+        } catch (again) {
+          if (!isConnectionLoss(again) || tries >= MAX_DEAD_CONNECTIONS) throw again;
+          err = again;
+        }
+      }
     }
   }
 
@@ -84,6 +108,7 @@ class RetryingClient {
   }
 
   release(): void {
+    this.inner.off('error', this.#onError);
     this.inner.release(this.#broken || undefined);
   }
 }
