@@ -80,7 +80,8 @@ export async function ingestWindow(
         .execute();
       await recordSyncFailure(trx, { source: spec.source, account, error: message, at: ctx.clock.now(), requests: pages.length });
     });
-    log.warn({ err: message }, 'window failed; nothing of it was written');
+    // info, not warn: the error itself reaches the user once, as the command's line or the job's failure.
+    log.info({ err: message }, 'window failed; nothing of it was written');
     throw err;
   }
 }
