@@ -104,7 +104,7 @@ describe('Redis that is down or locked', () => {
     expect(errorLines(r.stderr)).toEqual([`breakeven: Redis at redis://:***@127.0.0.1:${locked.port} rejected the credentials (WRONGPASS); check the password in REDIS_URL`]);
   });
 
-  it('a worker stops on SIGTERM, and its HTTP server listened on 127.0.0.1 as its log says', async () => {
+  it('a worker survives its idle database connections being killed, stops on SIGTERM, and listened on 127.0.0.1 as its log says', async () => {
     const child = spawn(process.execPath, [BIN, 'worker', '--config', CONFIG], {
       env: { ...base(), LOG_LEVEL: 'info', DATABASE_URL: db.url, REDIS_URL: redisUrl(), BREAKEVEN_QUEUE_PREFIX: 'bk-cli-faults-sigterm', BREAKEVEN_HTTP_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,6 +115,19 @@ describe('Redis that is down or locked', () => {
     await waitFor('the worker to be ready', async () => /worker ready: .*http:\/\/127\.0\.0\.1:\d+\/healthz/.test(err), 90_000);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/healthz/.exec(err)![1]!;
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // A Postgres restart / pgbouncer recycle while the worker idles: it used to die of the pool's unhandled 'error'.
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query<{ n: number }>('select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(child.exitCode).toBeNull();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(err).not.toMatch(/^\s+at /m);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(err).toContain('worker stopped');

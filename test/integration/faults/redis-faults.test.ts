@@ -97,6 +97,39 @@ describe('backfill --wait', () => {
   });
 });
 
+describe('failed jobs on the queue page', () => {
+  it('store and show their error text only after redaction', async () => {
+    const prefix = 'bk-redacted-failures';
+    const w = await startWorkers(ctx, {
+      redisUrl: redis.url,
+      prefix,
+      schedulers: false,
+      queues: ['compute'],
+      retry: { attempts: 1, backoffMs: 10 },
+      runStep: async () => {
+        throw new Error('vendor said: bad key sk-admin-leakedleakedleaked99 for redis://:hunter2hunter2@10.1.1.1:6379');
+      },
+    });
+    try {
+      const r = await queueBackfill(redis.url, computePlan('2026-06'), { prefix, wait: true, pollMs: 100, retry: { attempts: 1, backoffMs: 10 } });
+      expect(r.outcome?.ok).toBe(false);
+      const reason = r.outcome!.failed[0]!.reason;
+      expect(reason).toBe('vendor said: bad key sk-[redacted] for redis://:***@10.1.1.1:6379');
+      const probe = await openRedis(redis.url);
+      try {
+        const stored = await probe.hget(`${prefix}:compute:compute:all:2026-06`, 'failedReason');
+        expect(stored).toBe(reason);
+      } finally {
+        probe.disconnect();
+      }
+      const status = await queueStatus(redis.url, { prefix });
+      expect(status.queues.find((q) => q.name === 'compute')!.failed[0]!.reason).toBe(reason);
+    } finally {
+      await w.close({ graceMs: 1_000 });
+    }
+  });
+});
+
 describe('the worker process', () => {
   it('with a wrong Redis password fails at once with one line', async () => {
     const err = await runWorker(ctx, { redisUrl: `redis://:nope@127.0.0.1:${locked.port}`, httpPort: 0, schedulers: false, stopSignal: new Promise(() => {}) }).catch((e: unknown) => e);
