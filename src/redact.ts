@@ -27,7 +27,7 @@ export const SECRET_ENV_VARS = [
 export const URL_ENV_VARS = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'PROMETHEUS_URL', 'TEST_DATABASE_URL', 'TEST_REDIS_URL'] as const;
 
 /** Shorter values are not replaced verbatim (they would eat ordinary words); the shapes below still apply. */
-const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 6;
 
 const FIELD_NAMES = [
   'proxy-authorization',
