@@ -64,7 +64,11 @@ export function smtpMailer(ctx: Ctx): Mailer {
         const e = err as { code?: string; message?: string; responseCode?: number };
         const lost = e.code === 'ECONNECTION' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET';
         if (dataAccepted && lost && !e.responseCode) throw new SmtpOutcomeUnknownError(where, e.code ?? 'ECONNECTION', errorMessage(err));
-        if (lost && !dataAccepted) throw new BreakevenError(`SMTP ${where}: ${errorMessage(err)} (${e.code}, nothing was sent); check SMTP_URL${e.code === 'ETIMEDOUT' ? ' or raise BREAKEVEN_SMTP_TIMEOUT_MS' : ''}`);
+        if (lost && !dataAccepted) {
+          // Which of nodemailer's three timers fired first (connection, greeting, socket) does not matter to the reader.
+          const what = e.code === 'ETIMEDOUT' ? `no answer within ${timeout} ms` : errorMessage(err);
+          throw new BreakevenError(`SMTP ${where}: ${what} (${e.code}, nothing was sent); check SMTP_URL${e.code === 'ETIMEDOUT' ? ' or raise BREAKEVEN_SMTP_TIMEOUT_MS' : ''}`);
+        }
         throw err;
       }
       const addr = (a: unknown) => (typeof a === 'string' ? a : String((a as { address?: string }).address ?? a));

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDb } from '../../helpers/db.ts';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { redisUrl } from '../../helpers/env.ts';
 import { waitFor } from '../jobs/helpers/redis.ts';
 import { closedPort, fakeHttp, stalledSocket } from './fakes.ts';
@@ -66,7 +67,10 @@ describe('vendors that misbehave', () => {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
       try {
-        for (const q of ['select body as t from raw_payloads', 'select error as t from ingestion_runs', 'select last_error as t from sync_state']) {
+        const raw = await c.query<{ body: string | null; body_gz: Buffer | null }>('select body, body_gz from raw_payloads');
+        expect(raw.rows.length).toBeGreaterThan(0);
+        for (const row of raw.rows) expect(readRawBody(row)).not.toContain(KEY);
+        for (const q of ['select error as t from ingestion_runs', 'select last_error as t from sync_state']) {
           const { rows } = await c.query<{ t: string | null }>(q);
           expect(rows.length).toBeGreaterThan(0);
           for (const row of rows) expect(row.t ?? '').not.toContain(KEY);

@@ -10,6 +10,7 @@ import { connectDb } from '../../../src/db/connect.ts';
 import { createLogger } from '../../../src/log.ts';
 import { connectorFor } from '../../../src/ingest/registry.ts';
 import { ingestWindow } from '../../../src/ingest/window.ts';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { fakeHttp } from './fakes.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -61,10 +62,10 @@ describe('AWS Cost Explorer faults (the real SDK against a local fake)', () => {
       expect(msg.split('\n')).toHaveLength(1);
       expect(msg).toMatch(/^AWS Cost Explorer: unexpected response shape from http:\/\/127\.0\.0\.1:\d+ GetCostAndUsage: not JSON \(HTTP 200\): 502 Proxy Error upstream said key=\[redacted\]$/);
       expect(srv.requests).toHaveLength(1);
-      const raw = await ctx.db.selectFrom('raw_payloads').selectAll().where('source', '=', 'aws').where('parse_error', 'like', 'not JSON%').execute();
+      const raw = await ctx.db.selectFrom('raw_payloads').selectAll().where('source', '=', 'aws').where('parse_error', 'like', 'not JSON (HTTP 200): 502%').execute();
       expect(raw).toHaveLength(1);
-      expect(raw[0]!.body).toContain('<h1>502 Proxy Error</h1>');
-      expect(raw[0]!.body).not.toContain('AKIAABCDEFGHIJKLMNOP');
+      expect(readRawBody(raw[0]!)).toContain('<h1>502 Proxy Error</h1>');
+      expect(readRawBody(raw[0]!)).not.toContain('AKIAABCDEFGHIJKLMNOP');
     } finally {
       await srv.close();
     }
@@ -77,8 +78,9 @@ describe('AWS Cost Explorer faults (the real SDK against a local fake)', () => {
     });
     try {
       await expect(connectorFor('aws').ingest(ctx, { start: d('2026-08-01'), end: d('2026-09-01') })).rejects.toThrow(/not JSON \(HTTP 200\): \{"ResultsByTime":\[\{"TimePeriod":$/);
-      const raw = await ctx.db.selectFrom('raw_payloads').select(['body']).where('source', '=', 'aws').where('body', '=', '{"ResultsByTime":[{"TimePeriod":').execute();
+      const raw = await ctx.db.selectFrom('raw_payloads').selectAll().where('source', '=', 'aws').where('parse_error', 'like', 'not JSON%ResultsByTime%').execute();
       expect(raw).toHaveLength(1);
+      expect(readRawBody(raw[0]!)).toBe('{"ResultsByTime":[{"TimePeriod":');
     } finally {
       await srv.close();
     }
