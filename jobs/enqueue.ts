@@ -32,6 +32,9 @@ export class QueueSet {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // Without a listener BullMQ prints every connection error (with its command, i.e. the AUTH
+      // password) to the console; the failing call reports it instead.
+      q.on('error', () => {});
       this.queues.set(name, q);
     }
     return q;
@@ -65,6 +68,7 @@ export async function enqueuePlan(
   const jobs = flattenTree(root);
   const queues = new QueueSet(connection, prefix);
   const flows = new FlowProducer({ connection, prefix });
+  flows.on('error', () => {});
   try {
     const states = await jobStates(queues, jobs);
     const rootState = states[states.length - 1]!;

@@ -23,5 +23,10 @@ export function toJobError(err: unknown): Error {
     (wrapped as Error & { cause?: unknown }).cause = err;
     return wrapped;
   }
-  return err instanceof Error ? err : new Error(errorMessage(err));
+  if (err instanceof Error) {
+    // BullMQ stores the message in Redis (failedReason) and the queue page shows it: redacted first.
+    err.message = errorMessage(err);
+    return err;
+  }
+  return new Error(errorMessage(err));
 }

@@ -44,12 +44,16 @@ export async function serveWorkerHttp(ctx: Ctx, handle: WorkersHandle, opts: { p
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+    // Loopback unless BREAKEVEN_HTTP_HOST opens it up: the page has no authentication.
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const addr = server.address() as AddressInfo;
+  const port = addr.port;
+  // The address really bound, as a URL (IPv6 in brackets), so the log line cannot claim loopback when it is not.
+  const host = addr.family === 'IPv6' || addr.address.includes(':') ? `[${addr.address}]` : addr.address;
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

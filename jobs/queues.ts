@@ -77,6 +77,8 @@ export interface RedisConnectOptions {
    * a producer (the CLI) should fail instead of hanging when Redis is down.
    */
   role: 'worker' | 'producer';
+  /** Connect timeout (and producers' command timeout), default 10 s (BREAKEVEN_REDIS_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 /**
@@ -86,8 +88,12 @@ export interface RedisConnectOptions {
  */
 export function connectRedis(url: string, opts: RedisConnectOptions): Redis {
   return new Redis(url, {
-    maxRetriesPerRequest: opts.role === 'worker' ? null : 3,
+    maxRetriesPerRequest: opts.role === 'worker' ? null : 1,
     enableReadyCheck: true,
+    // A server that accepts the connection and never answers is dropped and retried, not waited on.
+    connectTimeout: opts.timeoutMs ?? 10_000,
+    // Producers' commands fail after this long; workers' blocking commands (BZPOPMIN) must not time out.
+    ...(opts.role === 'producer' ? { commandTimeout: opts.timeoutMs ?? 10_000 } : {}),
     ...(opts.connectionName ? { connectionName: opts.connectionName } : {}),
     // Reconnect with a capped backoff: a Redis restart or a killed connection must not end the worker.
     retryStrategy: (times: number) => Math.min(200 * 2 ** Math.min(times, 6), 5_000),

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { QueueSet } from './enqueue.ts';
-import { connectRedis, DEFAULT_PREFIX, QUEUE_NAMES } from './queues.ts';
+import { DEFAULT_PREFIX, QUEUE_NAMES } from './queues.ts';
+import { openRedis } from './redis.ts';
+import { errorMessage } from '../src/errors.ts';
 
 export interface QueueFailedJob {
   id: string;
@@ -53,7 +55,8 @@ export async function readQueueStatus(connection: Redis, opts: { prefix?: string
           failed: failed.filter(Boolean).map((j) => ({
             id: String(j.id),
             name: j.name,
-            reason: j.failedReason ?? '',
+            // Job errors are redacted when thrown (toJobError); again here for jobs failed before that.
+            reason: errorMessage(j.failedReason ?? ''),
             attemptsMade: j.attemptsMade,
             failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
           })),
@@ -79,9 +82,8 @@ export async function readQueueStatus(connection: Redis, opts: { prefix?: string
  * `breakeven status`. Opens and closes its own connection; fails (rather than hanging) when Redis
  * is unreachable.
  */
-export async function queueStatus(redisUrl: string, opts: { prefix?: string; failedLimit?: number } = {}): Promise<QueueStatus> {
-  const connection = connectRedis(redisUrl, { role: 'producer', connectionName: `${opts.prefix ?? DEFAULT_PREFIX}-status` });
-  connection.on('error', () => {});
+export async function queueStatus(redisUrl: string, opts: { prefix?: string; failedLimit?: number; timeoutMs?: number } = {}): Promise<QueueStatus> {
+  const connection = await openRedis(redisUrl, { connectionName: `${opts.prefix ?? DEFAULT_PREFIX}-status`, reconnect: false, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   try {
     return await readQueueStatus(connection, opts);
   } finally {

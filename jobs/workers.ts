@@ -83,7 +83,7 @@ export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise
   const prefix = opts.prefix ?? ctx.env.BREAKEVEN_QUEUE_PREFIX ?? DEFAULT_PREFIX;
   const run = opts.runStep ?? runStep;
   const stall = { ...DEFAULT_STALL, ...opts.stall };
-  const connection = connectRedis(opts.redisUrl, { role: 'worker', connectionName: opts.connectionName ?? `${prefix}-worker` });
+  const connection = connectRedis(opts.redisUrl, { role: 'worker', connectionName: opts.connectionName ?? `${prefix}-worker`, timeoutMs: ctx.env.BREAKEVEN_REDIS_TIMEOUT_MS });
   connection.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'redis connection error'));
   const queues = new QueueSet(connection, prefix);
   const metrics = createWorkerMetrics(ctx, queues);

@@ -46,7 +46,7 @@ export async function createContext(opts: ContextOptions = {}): Promise<OwnedCtx
     ? { config: opts.config, path: '(in memory)' }
     : loadConfig({ path: opts.configPath ?? env.BREAKEVEN_CONFIG, fallbackToExample: opts.fallbackToExample ?? false });
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
-  const handle = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.BREAKEVEN_DATA_DIR });
+  const handle = await connectDb({ databaseUrl: env.DATABASE_URL, dataDir: env.BREAKEVEN_DATA_DIR, log });
   try {
     if (opts.migrate !== false) {
       const applied = await migrateToLatest(handle.db);

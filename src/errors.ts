@@ -1,3 +1,5 @@
+import { redact } from './redact.ts';
+
 /**
  * Typed errors. Every error a user can see names what failed, where, and (where it helps) what to do.
  * `exitCode` follows INTERFACES.md: 2 for bad usage or invalid configuration, 1 for run-time failures.
@@ -30,6 +32,12 @@ export class SourceHttpError extends BreakevenError {
     super(`${source}: ${status === 0 ? 'request failed' : `HTTP ${status}`} from ${url}${detail ? `: ${detail}` : ''}`);
     this.retryable = retryable;
   }
+
+  /** The same error with a complete message of its own (for failures better said in one sentence). */
+  withMessage(message: string): this {
+    this.message = message;
+    return this;
+  }
 }
 
 /** A response did not have the shape we expect; its raw body is archived in raw_payloads. */
@@ -50,7 +58,8 @@ export class InputError extends BreakevenError {}
 /** The embedded database directory is held by another process. */
 export class LockedError extends BreakevenError {}
 
+/** An error's message on one line with every secret redacted: the form any message is shown or stored in. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
+  const text = err instanceof Error ? err.message : String(err);
+  return redact(text.replace(/\s*\n\s*/g, ' ').trim());
 }

@@ -24,6 +24,21 @@ export const envSchema = z.object({
   REPORT_FROM: z.string().min(1).optional(),
   REPORT_TO: z.string().min(1).optional(),
   BREAKEVEN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Where the worker's HTTP server listens: loopback unless an operator opens it up (it has no auth).
+  BREAKEVEN_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  // Vendor calls: one request's timeout (whole body included), the largest response accepted, the
+  // most pages one paginated query may take.
+  BREAKEVEN_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  BREAKEVEN_HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
+  BREAKEVEN_HTTP_MAX_PAGES: z.coerce.number().int().min(1).default(1_000),
+  // SMTP connection, greeting and socket inactivity timeout.
+  BREAKEVEN_SMTP_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  // Redis connect and per-command timeout.
+  BREAKEVEN_REDIS_TIMEOUT_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  // `backfill --wait` gives up after this long without a worker consuming (or without Redis).
+  BREAKEVEN_WAIT_IDLE_MS: z.coerce.number().int().min(1).default(120_000),
+  // An ingestion run still `running` after this long is marked `abandoned` by the next run of its source.
+  BREAKEVEN_RUN_STALE_MS: z.coerce.number().int().min(1).default(30 * 60_000),
   // Redis key prefix of every queue, so several installations or test runs can share one Redis.
   // Letters, digits, `_ . -` only (no `:`, which separates BullMQ's key parts, no glob characters
   // or spaces); `{name}` is allowed too, a hash tag that keeps a queue's keys on one Redis Cluster slot.

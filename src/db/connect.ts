@@ -5,7 +5,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { acquireDirLock } from './lock.ts';
 import { PGlitePool } from './pglite-pool.ts';
-import { copyingPgClient } from './copy.ts';
+import { RetryingPool } from './retrying-pool.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import type { Database } from './types.ts';
 
 // Type OIDs whose driver-boundary representation we fix on both drivers: exact strings for
@@ -35,12 +36,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function connectDb(opts: { databaseUrl?: string | undefined; dataDir: string }): Promise<DbHandle> {
+
+export async function connectDb(opts: { databaseUrl?: string | undefined; dataDir: string; log?: Pick<Logger, 'warn'> }): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const identity = (v: string) => v;
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,
+      // A server that accepts the TCP connection and never answers must not hang a command.
+      connectionTimeoutMillis: 15_000,
+      keepAlive: true,
       // Every date and hour boundary in breakeven is UTC; pin the session so the server's zone can't move them.
       options: '-c TimeZone=UTC',
       types: {
@@ -48,9 +53,8 @@ export async function connectDb(opts: { databaseUrl?: string | undefined; dataDi
           oid === DATE || oid === INT8 || oid === NUMERIC ? identity : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // Clients that also stream COPY (the ingest write path); everything else passes straight through.
-    const copying = { connect: async () => copyingPgClient(await pool.connect()), end: () => pool.end() };
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: copying }) });
+    // Clients that also stream COPY (the ingest write path) and survive dropped connections (retrying-pool.ts).
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new RetryingPool(pool, opts.log ?? silentLogger) }) });
     return { db, kind: 'postgres', where: redactUrl(opts.databaseUrl), close: () => db.destroy() };
   }
   const dir = resolve(opts.dataDir);

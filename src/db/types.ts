@@ -46,7 +46,7 @@ export interface IngestionRunsTable {
   window_end: Timestamp;
   started_at: Timestamp;
   finished_at: Timestamp | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned';
   rows_written: ColumnType<number, number | undefined, number>;
   requests_made: ColumnType<number, number | undefined, number>;
   error: string | null;
@@ -326,7 +326,7 @@ export interface ReportDeliveriesTable {
   month: DateString;
   recipient: string;
   report_id: string | number | null;
-  status: 'sending' | 'sent' | 'failed';
+  status: 'sending' | 'sent' | 'failed' | 'unknown';
   message_id: string | null;
   attempts: ColumnType<number, number | undefined, number>;
   error: string | null;

@@ -9,12 +9,13 @@ export interface Claim {
   attempts: number;
 }
 
-export type ClaimRefusal = { status: 'sent' | 'sending'; sentAt: Date | null; messageId: string | null };
+export type ClaimRefusal = { status: 'sent' | 'sending' | 'unknown'; sentAt: Date | null; messageId: string | null };
 
 /**
  * Claims the right to send `month`'s report to `recipient`, atomically and BEFORE sending: one
  * statement inserts the row as 'sending', or takes over an existing row only when it may be sent
- * again ('failed'; with force also 'sent' and abandoned 'sending'). Two concurrent runs cannot
+ * again ('failed'; with force also 'sent', 'unknown' — a send whose outcome nobody knows — and
+ * abandoned 'sending'). Two concurrent runs cannot
  * both win: the row lock serialises them and the loser's WHERE no longer matches. Returns null
  * (with the current row) when the claim is refused.
  */
@@ -30,7 +31,7 @@ export async function claimDelivery(
        set status = 'sending', report_id = excluded.report_id, attempts = report_deliveries.attempts + 1,
            error = null, updated_at = excluded.updated_at
      where report_deliveries.status = 'failed'
-        or (${args.force} and (report_deliveries.status = 'sent'
+        or (${args.force} and (report_deliveries.status in ('sent', 'unknown')
                                or (report_deliveries.status = 'sending' and report_deliveries.updated_at < ${staleBefore})))
     returning id::text as id, attempts`.execute(db);
   if (rows[0]) return { claim: { id: rows[0].id, attempts: rows[0].attempts } };
@@ -53,4 +54,33 @@ export async function markSent(db: Db, id: string, messageId: string, now: Date)
 
 export async function markFailed(db: Db, id: string, error: string, now: Date): Promise<void> {
   await db.updateTable('report_deliveries').set({ status: 'failed', error: error.slice(0, 2000), updated_at: now }).where('id', '=', id).execute();
+}
+
+/**
+ * The server took the message but never confirmed it (see SmtpOutcomeUnknownError): maybe
+ * delivered. Kept apart from 'failed' so a retry does not send a second copy without --force;
+ * `status` and the report's data quality list these rows.
+ */
+export async function markUnknown(db: Db, id: string, messageId: string, error: string, now: Date): Promise<void> {
+  await db
+    .updateTable('report_deliveries')
+    .set({ status: 'unknown', message_id: messageId, error: error.slice(0, 2000), updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface UnknownDelivery {
+  month: string;
+  recipient: string;
+  messageId: string | null;
+  since: Date;
+  error: string | null;
+}
+
+/** Deliveries whose outcome is unknown, oldest first (for `status` and the report's data quality). */
+export async function unknownDeliveries(db: Db, month?: string): Promise<UnknownDelivery[]> {
+  let q = db.selectFrom('report_deliveries').select(['month', 'recipient', 'message_id', 'updated_at', 'error']).where('status', '=', 'unknown');
+  if (month) q = q.where('month', '=', month);
+  const rows = await q.orderBy('updated_at').orderBy('recipient').execute();
+  return rows.map((r) => ({ month: String(r.month).slice(0, 7), recipient: r.recipient, messageId: r.message_id, since: new Date(r.updated_at), error: r.error }));
 }

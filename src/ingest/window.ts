@@ -1,6 +1,7 @@
 import type { Ctx } from '../context.ts';
 import { errorMessage } from '../errors.ts';
-import type { HttpDeps, PageRecord } from '../sources/http.ts';
+import { httpLimitsFromEnv, type HttpDeps, type PageRecord } from '../sources/http.ts';
+import { markAbandonedRuns } from './abandoned-runs.ts';
 import { writeFacts, type FactBatch, type ReplaceScope } from './upsert.ts';
 import { archivePages } from './raw-archive.ts';
 import { recordSyncFailure, recordSyncSuccess } from '../db/repositories/sync-state.ts';
@@ -26,6 +27,7 @@ export function httpDepsFor(ctx: Ctx, pages: PageRecord[]): HttpDeps {
     fetch: ctx.fetch,
     now: () => ctx.clock.now(),
     onPage: (p) => pages.push(p),
+    limits: httpLimitsFromEnv(ctx.env),
     ...(ctx.sleep ? { sleep: ctx.sleep } : {}),
   };
 }
@@ -44,6 +46,7 @@ export async function ingestWindow(
   const account = spec.account ?? 'default';
   const log = ctx.log.child({ source: spec.source, window: `${spec.start.toISOString()}/${spec.end.toISOString()}` });
   const startedAt = ctx.clock.now();
+  await markAbandonedRuns(ctx.db, { source: spec.source, account, now: startedAt, staleMs: ctx.env.BREAKEVEN_RUN_STALE_MS });
   const run = await ctx.db
     .insertInto('ingestion_runs')
     .values({ source: spec.source, account, window_start: spec.start, window_end: spec.end, started_at: startedAt, status: 'running' })
@@ -77,7 +80,8 @@ export async function ingestWindow(
         .execute();
       await recordSyncFailure(trx, { source: spec.source, account, error: message, at: ctx.clock.now(), requests: pages.length });
     });
-    log.warn({ err: message }, 'window failed; nothing of it was written');
+    // info, not warn: the error itself reaches the user once, as the command's line or the job's failure.
+    log.info({ err: message }, 'window failed; nothing of it was written');
     throw err;
   }
 }

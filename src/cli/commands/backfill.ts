@@ -125,9 +125,16 @@ async function queued(redisUrl: string, prefix: string, plan: PlannedStep[], opt
   const bar = opts.wait ? progressBar() : undefined;
   let started = false;
   let lastDone = -1;
+  const env = loadEnv();
   const result = await queueBackfill(redisUrl, plan, {
     prefix,
     wait: Boolean(opts.wait),
+    redisTimeoutMs: env.BREAKEVEN_REDIS_TIMEOUT_MS,
+    idleMs: env.BREAKEVEN_WAIT_IDLE_MS,
+    onNotice: (line) => {
+      bar?.stop();
+      io.note(`backfill ${range}: ${line}`);
+    },
     onProgress: (p) => {
       if (!bar) {
         // Not a terminal (a CI log, a pipe): one stderr line whenever a job finishes, not a redrawn bar.

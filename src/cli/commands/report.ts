@@ -74,6 +74,7 @@ function printDelivery(io: CommandIO, d: DeliveryResult): void {
   for (const o of d.outcomes) {
     if (o.status === 'sent') io.print(`sent to ${o.recipient} (${o.messageId})`);
     else if (o.status === 'skipped') io.print(`skipped ${o.recipient}: ${o.reason}`);
+    else if (o.status === 'unknown') io.note(`outcome unknown for ${o.recipient} (Message-ID ${o.messageId}): ${o.error}`);
     else io.note(`failed to send to ${o.recipient}: ${o.error}`);
   }
 }

@@ -3,6 +3,7 @@ import { runCommand, withContext, withGlobalOptions } from '../output.ts';
 import { ingestStatus } from '../../ingest/status.ts';
 import { formatTable } from '../table.ts';
 import { errorMessage } from '../../errors.ts';
+import { unknownDeliveries } from '../../delivery/claims.ts';
 
 export function registerStatus(program: Command): void {
   withGlobalOptions(program.command('status').description('coverage, errors, restatable days and vendor requests per source; complete months per feature; queues')).action(
@@ -15,7 +16,7 @@ export function registerStatus(program: Command): void {
             try {
               // jobs/ is the only place that imports bullmq; load it only when Redis is configured.
               const jobs = await import('../../../jobs/status.ts');
-              queues = await jobs.queueStatus(ctx.env.REDIS_URL, { prefix: ctx.env.BREAKEVEN_QUEUE_PREFIX });
+              queues = await jobs.queueStatus(ctx.env.REDIS_URL, { prefix: ctx.env.BREAKEVEN_QUEUE_PREFIX, timeoutMs: ctx.env.BREAKEVEN_REDIS_TIMEOUT_MS });
             } catch (err) {
               queues = { error: errorMessage(err) };
             }
@@ -40,11 +41,20 @@ export function registerStatus(program: Command): void {
               ]),
             ),
           );
-          if (queues) {
+          const unknown = await unknownDeliveries(ctx.db);
+          if (unknown.length) {
+            io.print('');
+            io.print('deliveries with an unknown outcome (the SMTP server took the message but never confirmed it; check the inbox, then `report --send --force` to resend):');
+            io.print(formatTable(['month', 'recipient', 'Message-ID', 'since'], unknown.map((u) => [u.month, u.recipient, u.messageId, u.since.toISOString().slice(0, 16)])));
+          }
+          if (queues && 'error' in (queues as object)) {
+            io.print('');
+            io.print(`queues: unavailable: ${(queues as { error: string }).error}`);
+          } else if (queues) {
             io.print('');
             io.print(`queues: ${JSON.stringify(queues, null, 2)}`);
           }
-          return { ...status, queues };
+          return { ...status, unknownDeliveries: unknown, queues };
         }),
       ),
   );

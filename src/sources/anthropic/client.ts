@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { SourceHttpError, SourceSchemaError } from '../../errors.ts';
-import { fetchJson, type HttpDeps } from '../http.ts';
+import { fetchJson, paginate as paginatePages, type HttpDeps } from '../http.ts';
 import { ANTHROPIC_PATHS, ANTHROPIC_VERSION, COST_GROUP_BY, MAX_LIMIT, USAGE_GROUP_BY, anthropicUrl } from './endpoints.ts';
 import { costPageSchema, usagePageSchema, type CostPage, type UsagePage } from './schema.ts';
 
@@ -12,9 +12,6 @@ export interface AnthropicClientOptions {
   apiKey: string;
 }
 
-/** A safety stop: a cursor loop on the vendor's side must not turn into an endless, billed crawl. */
-const MAX_PAGES = 1000;
-
 /** RFC 3339 without milliseconds, as Anthropic spells its own timestamps. */
 export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -23,25 +20,24 @@ function headers(opts: AnthropicClientOptions): Record<string, string> {
 }
 
 /**
- * Pages of one report as an async generator: follows `next_page` while `has_more`. Each page is
- * validated by fetchJson (retries, typed errors, raw archive through deps.onPage) before it is yielded.
+ * Pages of one report as an async generator: follows `next_page` while `has_more`, through the
+ * shared page cap and repeated-cursor check. Each page is validated by fetchJson (retries, typed
+ * errors, raw archive through deps.onPage) before it is yielded.
  */
-async function* paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
+function paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
   http: HttpDeps,
   opts: AnthropicClientOptions,
   path: string,
   params: Array<[string, string]>,
   schema: S,
 ): AsyncGenerator<z.infer<S>> {
-  let cursor: string | undefined;
-  const seen = new Set<string>();
-  for (let n = 0; n < MAX_PAGES; n++) {
+  return paginatePages({ source: SOURCE, what: path, maxPages: http.limits?.maxPages }, async (cursor) => {
     const url = anthropicUrl(opts.baseUrl, path);
     for (const [k, v] of params) url.searchParams.append(k, v);
     if (cursor) url.searchParams.set('page', cursor);
     let data: z.infer<S>;
     try {
-      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts), schema }));
+      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts), schema, endpoint: { baseUrl: opts.baseUrl, envVar: 'ANTHROPIC_BASE_URL' } }));
     } catch (err) {
       if (err instanceof SourceHttpError && (err.status === 401 || err.status === 403)) {
         // Fail fast with the fix: retrying a rejected key only burns time.
@@ -51,15 +47,9 @@ async function* paginate<S extends z.ZodType<{ has_more: boolean; next_page?: st
       }
       throw err;
     }
-    yield data;
-    if (!data.has_more) return;
-    const next = data.next_page;
-    if (!next) throw new SourceSchemaError(SOURCE, url.toString(), 'has_more is true but next_page is missing', JSON.stringify(data));
-    if (seen.has(next)) throw new SourceSchemaError(SOURCE, url.toString(), `next_page ${next} was already served (cursor loop)`, JSON.stringify(data));
-    seen.add(next);
-    cursor = next;
-  }
-  throw new SourceSchemaError(SOURCE, path, `more than ${MAX_PAGES} pages for one window`, '');
+    if (data.has_more && !data.next_page) throw new SourceSchemaError(SOURCE, url.toString(), 'has_more is true but next_page is missing', JSON.stringify(data));
+    return { page: data, next: data.has_more ? data.next_page : null };
+  });
 }
 
 /** Hourly message usage for [start, end), grouped by every dimension usage_facts keys on. */

@@ -2,7 +2,9 @@ import { CostExplorerClient, GetCostAndUsageCommand, type CostExplorerClientConf
 import type { Ctx } from '../../context.ts';
 import { BreakevenError, SourceHttpError, SourceSchemaError } from '../../errors.ts';
 import { formatIssuePath } from '../../config/load.ts';
-import type { PageRecord } from '../http.ts';
+import { Readable } from 'node:stream';
+import { httpLimitsFromEnv, NETWORK_ATTEMPTS, paginate, type PageRecord } from '../http.ts';
+import { redact } from '../../redact.ts';
 import { costAndUsageSchema, type CostAndUsagePage } from './schema.ts';
 
 export const SOURCE_LABEL = 'AWS Cost Explorer';
@@ -38,14 +40,52 @@ export function createCostExplorerClient(ctx: Ctx, opts: ClientOptions = {}): { 
   const region = ctx.config.sources.aws.region;
   const endpoint = ctx.env.AWS_ENDPOINT_URL_COST_EXPLORER;
   const credentials = opts.credentials ?? envCredentials(ctx.env);
+  const timeoutMs = httpLimitsFromEnv(ctx.env).timeoutMs;
   const client = new CostExplorerClient({
     region,
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
   });
+  keepRawBodies(client);
   return { client, endpointLabel: endpoint ?? `https://ce.${region}.amazonaws.com` };
+}
+
+/**
+ * The SDK consumes a response body while deserializing it, so a body that is not JSON (a proxy's
+ * HTML page, a truncated answer) would be lost. These two middlewares keep the raw text: the inner
+ * one reads it before the deserializer does, the outer one attaches it to the error as $rawBody.
+ */
+function keepRawBodies(client: CostExplorerClient): void {
+  type Holder = { __rawBody?: string };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { body?: unknown };
+      if (response.body && typeof (response.body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+        const chunks: Buffer[] = [];
+        for await (const c of response.body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c));
+        const buf = Buffer.concat(chunks);
+        (context as Holder).__rawBody = buf.toString('utf8');
+        response.body = Readable.from([buf]);
+      }
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'breakevenKeepRawBody' },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const raw = (context as Holder).__rawBody;
+        if (raw !== undefined && err && typeof err === 'object') Object.defineProperty(err, '$rawBody', { value: raw, enumerable: false });
+        throw err;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'breakevenRawBodyOnError' },
+  );
 }
 
 export interface FetchDeps {
@@ -57,6 +97,8 @@ export interface FetchDeps {
   onPage(page: PageRecord): void;
   log: Ctx['log'];
   retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** Page cap of one request chain (default HTTP_DEFAULTS.maxPages). */
+  maxPages?: number;
 }
 
 export interface CostAndUsageRequest {
@@ -105,7 +147,21 @@ function rejectsMetric(e: AwsError, metric: string): boolean {
   return e.message.toLowerCase().includes(metric.toLowerCase());
 }
 
-/** One request with bounded retries on throttling, 5xx and network failures. */
+/** A response the SDK could not deserialize (HTML, truncated JSON): its raw text, when we kept it. */
+function rawBodyOf(err: unknown): string | undefined {
+  if (!(err instanceof Error) || err.name !== 'SyntaxError') return undefined;
+  return (err as { $rawBody?: string }).$rawBody ?? '';
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'TimeoutError', 'RequestTimeout']);
+
+function networkCode(err: unknown): string | undefined {
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code ?? e?.name;
+  return code && NETWORK_CODES.has(code) ? code : undefined;
+}
+
+/** One request with bounded retries on throttling, 5xx and network failures (network: at most NETWORK_ATTEMPTS). */
 async function sendOnce(deps: FetchDeps, input: GetCostAndUsageCommandInput, costMetric: string): Promise<CostAndUsagePage> {
   const policy = deps.retry ?? DEFAULT_RETRY;
   const request = { method: 'POST', url: `${deps.endpointLabel}#${OPERATION}`, params: input };
@@ -115,22 +171,40 @@ async function sendOnce(deps: FetchDeps, input: GetCostAndUsageCommandInput, cos
       output = (await deps.client.send(new GetCostAndUsageCommand(input))) as unknown as Record<string, unknown>;
     } catch (err) {
       if (err instanceof Error && err.name === 'CredentialsProviderError') {
-        throw new BreakevenError(`${SOURCE_LABEL}: no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or run with an IAM role): ${err.message}`);
+        throw new BreakevenError(`${SOURCE_LABEL}: no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or run with an IAM role): ${redact(err.message)}`);
       }
       const e = describe(err);
-      deps.onPage({ request, status: e.status, body: JSON.stringify({ __type: e.name, message: e.message }), fetchedAt: deps.now() });
-      if (isRetryable(e) && attempt < policy.attempts) {
+      const raw = rawBodyOf(err);
+      if (raw !== undefined) {
+        // Not JSON (a proxy's HTML page, a truncated answer): archived like any other bad page, never retried as if throttled.
+        const body = redact(raw);
+        const excerpt = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 160);
+        const parseError = `not JSON (HTTP ${e.status}): ${excerpt || '(empty body)'}`;
+        deps.onPage({ request, status: e.status, body, fetchedAt: deps.now(), parseError });
+        throw new SourceSchemaError(SOURCE_LABEL, `${deps.endpointLabel} ${OPERATION}`, parseError, body);
+      }
+      const net = networkCode(err);
+      const message = redact(e.message.split('\n')[0]!);
+      deps.onPage({ request, status: e.status, body: JSON.stringify({ __type: e.name, message }), fetchedAt: deps.now() });
+      const maxAttempts = net ? Math.min(policy.attempts, NETWORK_ATTEMPTS) : policy.attempts;
+      if (isRetryable(e) && attempt < maxAttempts) {
         const delay = backoff(policy, attempt);
         deps.log.warn({ source: 'aws', error: e.name, status: e.status, attempt, delayMs: delay }, 'Cost Explorer request throttled or failed; retrying');
         await deps.sleep(delay);
         continue;
       }
-      if (rejectsMetric(e, costMetric)) throw new MetricNotPermittedError(costMetric, `${e.name}: ${e.message}`);
-      const detail = `${e.name}: ${e.message}${isRetryable(e) ? ` (after ${attempt} attempts)` : ''}`;
+      if (net) {
+        const what = net === 'TimeoutError' || net === 'RequestTimeout' || net === 'ETIMEDOUT' ? 'no answer from' : `cannot reach`;
+        throw new SourceHttpError(SOURCE_LABEL, OPERATION, 0, '', true).withMessage(
+          `${SOURCE_LABEL}: ${what} ${deps.endpointLabel} (${net}), ${attempt} attempts; check AWS_ENDPOINT_URL_COST_EXPLORER (or sources.aws.region)${what === 'no answer from' ? ' or raise BREAKEVEN_HTTP_TIMEOUT_MS' : ''}`,
+        );
+      }
+      if (rejectsMetric(e, costMetric)) throw new MetricNotPermittedError(costMetric, `${e.name}: ${message}`);
+      const detail = `${e.name}: ${message}${isRetryable(e) ? ` (after ${attempt} attempts)` : ''}`;
       throw new SourceHttpError(SOURCE_LABEL, OPERATION, e.status, detail, isRetryable(e));
     }
     const { $metadata, ...body } = output;
-    const text = JSON.stringify(body);
+    const text = redact(JSON.stringify(body));
     const page: PageRecord = { request, status: (($metadata as { httpStatusCode?: number }) ?? {}).httpStatusCode ?? 200, body: text, fetchedAt: deps.now() };
     const parsed = costAndUsageSchema.safeParse(body);
     if (!parsed.success) {
@@ -152,8 +226,9 @@ async function sendOnce(deps: FetchDeps, input: GetCostAndUsageCommandInput, cos
 export async function fetchCostAndUsage(deps: FetchDeps, req: CostAndUsageRequest): Promise<CostAndUsagePage[]> {
   const costMetric = req.metrics.find((m) => m !== 'UnblendedCost' && m !== 'UsageQuantity') ?? 'UnblendedCost';
   const pages: CostAndUsagePage[] = [];
-  let token: string | undefined;
-  do {
+  // The shared page cap and repeated-token check: a NextPageToken handed out twice fails at once
+  // (each request is billed $0.01) instead of looping.
+  const chain = paginate({ source: SOURCE_LABEL, what: `${OPERATION} ${req.start}..${req.end}`, maxPages: deps.maxPages }, async (token) => {
     const input: GetCostAndUsageCommandInput = {
       TimePeriod: { Start: req.start, End: req.end },
       Granularity: req.granularity,
@@ -162,8 +237,8 @@ export async function fetchCostAndUsage(deps: FetchDeps, req: CostAndUsageReques
       ...(token ? { NextPageToken: token } : {}),
     };
     const page = await sendOnce(deps, input, costMetric);
-    pages.push(page);
-    token = page.NextPageToken;
-  } while (token);
+    return { page, next: page.NextPageToken };
+  });
+  for await (const page of chain) pages.push(page);
   return pages;
 }

@@ -91,6 +91,7 @@ function fetchDeps(ctx: Ctx, client: FetchDeps['client'], endpointLabel: string,
     sleep: ctx.sleep ?? defaultSleep,
     onPage: (p) => pages.push(p),
     log: ctx.log,
+    maxPages: ctx.env.BREAKEVEN_HTTP_MAX_PAGES,
     ...(retry ? { retry } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { SourceSchemaError } from '../../errors.ts';
-import { fetchJson, type HttpDeps } from '../http.ts';
+import { fetchJson, paginate as paginatePages, type HttpDeps } from '../http.ts';
 import { costsPageSchema, usagePageSchema, type CostsBucket, type OpenAIPage, type UsageBucket } from './schema.ts';
 
 export const SOURCE = 'openai';
@@ -47,13 +47,12 @@ export function buildUrl(baseUrl: string, path: string, q: BucketQuery): URL {
 }
 
 /**
- * Follows `next_page` while `has_more`, yielding each validated page. A page that claims more without
- * a cursor, or a cursor seen before, is an API contract break: fail rather than loop or stop short.
+ * Follows `next_page` while `has_more`, yielding each validated page, through the shared page cap
+ * and repeated-cursor check. A page that claims more without a cursor is an API contract break:
+ * fail rather than stop short.
  */
-export async function* paginate<S extends z.ZodType<OpenAIPage<unknown>>>(client: OpenAIClient, firstUrl: URL, schema: S): AsyncGenerator<z.infer<S>> {
-  const seen = new Set<string>();
-  let cursor: string | null = null;
-  for (;;) {
+export function paginate<S extends z.ZodType<OpenAIPage<unknown>>>(client: OpenAIClient, firstUrl: URL, schema: S): AsyncGenerator<z.infer<S>> {
+  return paginatePages({ source: SOURCE, what: firstUrl.pathname, maxPages: client.http.limits?.maxPages }, async (cursor) => {
     const url = new URL(firstUrl);
     if (cursor) url.searchParams.set('page', cursor);
     const { data } = await fetchJson(client.http, {
@@ -61,15 +60,11 @@ export async function* paginate<S extends z.ZodType<OpenAIPage<unknown>>>(client
       url,
       headers: { Authorization: `Bearer ${client.adminKey}`, Accept: 'application/json' },
       schema,
+      endpoint: { baseUrl: client.baseUrl, envVar: 'OPENAI_BASE_URL' },
     });
-    yield data;
-    if (!data.has_more) return;
-    const next = data.next_page;
-    if (!next) throw new SourceSchemaError(SOURCE, url.toString(), 'has_more is true but next_page is missing', '');
-    if (seen.has(next)) throw new SourceSchemaError(SOURCE, url.toString(), `next_page cursor ${next} repeats an earlier page`, '');
-    seen.add(next);
-    cursor = next;
-  }
+    if (data.has_more && !data.next_page) throw new SourceSchemaError(SOURCE, url.toString(), 'has_more is true but next_page is missing', '');
+    return { page: data, next: data.has_more ? data.next_page : null };
+  });
 }
 
 /** Every hourly completions-usage bucket of [start, end), all pages. */

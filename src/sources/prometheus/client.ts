@@ -97,7 +97,7 @@ export async function queryRange(http: HttpDeps, target: PrometheusTarget, q: Ra
     const body = new URLSearchParams({ query: q.query, start: String(chunk.start), end: String(chunk.end), step: String(q.step) }).toString();
     let data;
     try {
-      ({ data } = await fetchJson(deps, { source: SOURCE, url, method: 'POST', headers, body, schema: queryRangeResponse }));
+      ({ data } = await fetchJson(deps, { source: SOURCE, url, method: 'POST', headers, body, schema: queryRangeResponse, endpoint: { baseUrl: target.baseUrl, envVar: 'PROMETHEUS_URL' } }));
     } catch (err) {
       throw asQueryError(err, last, q.query);
     }

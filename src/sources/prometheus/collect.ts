@@ -52,6 +52,13 @@ function withoutName(m: Record<string, string>): Record<string, string> {
   const { __name__: _, ...rest } = m;
   return rest;
 }
+/** `name{a="x", b="y"}`, for errors. */
+const seriesName = (m: Record<string, string>) =>
+  `${m.__name__ ?? ''}{${Object.keys(m)
+    .filter((k) => k !== '__name__')
+    .sort()
+    .map((k) => `${k}="${m[k]}"`)
+    .join(', ')}}`;
 const labelKey = (m: Record<string, string>) =>
   Object.keys(m)
     .sort()
@@ -90,7 +97,7 @@ export async function collectPrometheusWindow(
 
   // Everything else is independent: fetched concurrently, applied below in a fixed order.
   const counterJobs = [...byName].map(async ([name, series]) => {
-    const increments = new Map(series.map((s) => [labelKey(withoutName(s.metric)), hourlyIncrements(s.points, fromS, toS)]));
+    const increments = new Map(series.map((s) => [labelKey(withoutName(s.metric)), hourlyIncrements(s.points, fromS, toS, seriesName(s.metric))]));
     if (hourly) await correctResets(name, increments);
     return { name, series, increments };
   });
@@ -143,7 +150,7 @@ export async function collectPrometheusWindow(
       const exact = new Map<number, number>();
       for (const r of hourRanges(hours)) {
         const inRange = points.filter(([t]) => t >= r.start && t <= r.end);
-        for (const [h, v] of hourlyIncrements(inRange, r.start, r.end)) exact.set(h, v);
+        for (const [h, v] of hourlyIncrements(inRange, r.start, r.end, `${name}${key ? ` {${key.replaceAll('\u0000', ', ')}}` : ''}`)) exact.set(h, v);
       }
       for (const h of hours) if (exact.has(h)) inc.set(h, exact.get(h)!);
     }

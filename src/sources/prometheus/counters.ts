@@ -11,10 +11,33 @@
  * - the first point of a series in a query is only a baseline (as in increase()): a series that
  *   appears mid-window, e.g. after a scrape gap, must not count its whole history again.
  */
+import { InputError } from '../../errors.ts';
+
 export const HOUR_S = 3600;
 
-/** Increment between two consecutive readings of a counter, a drop meaning a restart from zero. */
-export function counterDelta(prev: number, cur: number): number {
+/**
+ * A counter sample below zero: no exporter counts negative tokens, so the series is broken (a
+ * recording rule subtracting, an exporter bug). Rejected rather than stored as negative usage.
+ */
+export class NegativeCounterError extends InputError {
+  constructor(
+    readonly series: string,
+    readonly at: number,
+    readonly value: number,
+  ) {
+    super(
+      `prometheus: counter ${series} has a negative sample (${value}) at ${new Date(at * 1000).toISOString()}; counters never go below zero — fix the exporter or recording rule behind it (nothing of this window was written)`,
+    );
+  }
+}
+
+/**
+ * Increment between two consecutive readings of a counter, never negative: a drop means the
+ * engine restarted and counted again from zero (Prometheus' own reset rule), so the increment is
+ * the new value. A negative reading is refused (see NegativeCounterError).
+ */
+export function counterDelta(prev: number, cur: number, series = 'series', at = 0): number {
+  if (cur < 0 || prev < 0) throw new NegativeCounterError(series, at, Math.min(cur, prev));
   return cur >= prev ? cur - prev : cur;
 }
 
@@ -28,14 +51,15 @@ export function hourClosedBy(t: number): number {
  * Only hours starting in [fromS, toS) are kept. With hourly points a gap of several hours lands its
  * whole increment in the hour closed by the point after the gap.
  */
-export function hourlyIncrements(points: ReadonlyArray<readonly [number, number | null]>, fromS: number, toS: number): Map<number, number> {
+export function hourlyIncrements(points: ReadonlyArray<readonly [number, number | null]>, fromS: number, toS: number, series = 'series'): Map<number, number> {
   const out = new Map<number, number>();
   let prev: number | null = null;
   for (const [t, v] of points) {
     if (v === null) continue;
+    if (v < 0) throw new NegativeCounterError(series, t, v);
     if (prev !== null) {
       const h = hourClosedBy(t);
-      if (h >= fromS && h < toS) out.set(h, (out.get(h) ?? 0) + counterDelta(prev, v));
+      if (h >= fromS && h < toS) out.set(h, (out.get(h) ?? 0) + counterDelta(prev, v, series, t));
     }
     prev = v;
   }

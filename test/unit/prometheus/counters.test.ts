@@ -80,3 +80,32 @@ describe('counter arithmetic', () => {
     ]);
   });
 });
+
+describe('counters never go negative', () => {
+  const T = 1_767_225_600; // 2026-01-01T00:00:00Z
+  const H = 3600;
+  it('a negative sample fails with the series and the time, instead of a negative increment', async () => {
+    const { NegativeCounterError } = await import('../../../src/sources/prometheus/counters.ts');
+    const pts: Array<[number, number]> = [
+      [T, 100],
+      [T + H, 150],
+      [T + 2 * H, -5],
+    ];
+    expect(() => hourlyIncrements(pts, T, T + 3 * H, 'vllm:prompt_tokens_total{deployment="d"}')).toThrow(NegativeCounterError);
+    expect(() => hourlyIncrements(pts, T, T + 3 * H, 'vllm:prompt_tokens_total{deployment="d"}')).toThrow(
+      'prometheus: counter vllm:prompt_tokens_total{deployment="d"} has a negative sample (-5) at 2026-01-01T02:00:00.000Z',
+    );
+  });
+  it('a drop that is not to zero is a restart (the new value counts), never a negative increment', () => {
+    const pts: Array<[number, number]> = [
+      [T, 1000],
+      [T + H, 990],
+      [T + 2 * H, 1000],
+    ];
+    expect([...hourlyIncrements(pts, T, T + 3 * H)]).toEqual([
+      [T, 990],
+      [T + H, 10],
+    ]);
+    expect(() => counterDelta(5, -1)).toThrow(/negative sample/);
+  });
+});
