@@ -94,3 +94,15 @@ export function bucketsFromJson(json: Record<string, number> | null | undefined)
   }
   return out;
 }
+
+/**
+ * The q-quantile over several hours (a month) from their stored bucket deltas (serving_latency_hourly
+ * *_buckets): the buckets are summed first, as histogram_quantile over increase(x[30d]) would — an
+ * average of hourly p95s is not a p95. NULL/absent hours contribute nothing.
+ */
+export function quantileOverHours(q: number, hours: Iterable<Record<string, number> | null | undefined>): number | null {
+  const list: Buckets[] = [];
+  for (const h of hours) if (h) list.push(bucketsFromJson(h));
+  const v = histogramQuantile(q, mergeBuckets(list));
+  return v !== null && Number.isFinite(v) ? v : null;
+}

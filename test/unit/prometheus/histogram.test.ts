@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { configSchema } from '../../../src/config/schema.ts';
-import { bucketsFromJson, bucketsToJson, histogramQuantile, mergeBuckets, parseLe, type Buckets } from '../../../src/sources/prometheus/histogram.ts';
+import { bucketsFromJson, bucketsToJson, histogramQuantile, mergeBuckets, parseLe, quantileOverHours, type Buckets } from '../../../src/sources/prometheus/histogram.ts';
 import { hourlyIncrements } from '../../../src/sources/prometheus/counters.ts';
 import { LatencyAccumulator, latencyFieldOf } from '../../../src/sources/prometheus/latency.ts';
 import { queries } from '../../../src/sources/prometheus/metrics.ts';
@@ -68,6 +68,16 @@ describe('histogram_quantile over bucket deltas (hand-computed)', () => {
     expect(parseLe(undefined)).toBeNull();
     expect(bucketsToJson(mergeBuckets([b({ '1': 2, '+Inf': 3 }), b({ '1.0': 1, '+Inf': 1 })]))).toEqual({ '1': 3, '+Inf': 4 });
     expect(() => bucketsFromJson({ x: 1 })).toThrow(/bad histogram bucket "x"/);
+  });
+
+  it('a month’s quantile sums the hours’ buckets first (not an average of hourly p95s)', () => {
+    const busy = { '1': 10, '10': 100, '+Inf': 100 }; // p95 = 1 + 9 × 85/90 = 9.5
+    const quiet = { '1': 100, '10': 100, '+Inf': 100 }; // p95 = 0.95
+    expect(quantileOverHours(0.95, [busy])).toBeCloseTo(9.5, 12);
+    expect(quantileOverHours(0.95, [quiet])).toBeCloseTo(0.95, 12);
+    // together: 1: 110, 10: 200 → rank 190 → 1 + 9 × 80/90 = 9 (the mean of the two p95s would be 5.225)
+    expect(quantileOverHours(0.95, [busy, null, quiet])).toBeCloseTo(9, 12);
+    expect(quantileOverHours(0.95, [null, undefined])).toBeNull();
   });
 
   it('property: the quantile lies within the bounds of the populated range and grows with q', () => {
