@@ -2,8 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startPrometheusServer, type PrometheusServer } from '../../helpers/prometheus-server.ts';
 import { ingestPrometheus } from '../../../src/sources/prometheus/connector.ts';
-import { histogramQuantile } from '../../../src/sources/prometheus/histogram.ts';
+import { histogramQuantile, mergeBuckets, quantileOverHours } from '../../../src/sources/prometheus/histogram.ts';
 import { capacityHours, estimateCapacityAtSlo } from '../../../src/model/capacity-slo.ts';
+import { deploymentLatencyHours } from '../../../src/db/repositories/serving-latency.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectDb } from '../../../src/db/connect.ts';
+import { migrateToLatest } from '../../../src/db/migrate.ts';
 import { buildLatencySynthetic, DAYS, HOURS, T0, type Kind } from './latency-synthetic.ts';
 
 /**
@@ -109,21 +115,15 @@ describe('latency histograms through a real Prometheus 2.42', () => {
   });
 
   it('the estimator on the stored rows finds the knee the test data puts there', async () => {
-    const served = await ctx.db
-      .selectFrom('serving_metrics')
-      .where('deployment', '=', 'copilot-vllm')
-      .select((eb) => ['hour', eb.fn.sum<string>(eb('prompt_tokens', '+', eb.ref('generation_tokens'))).as('tokens')])
-      .groupBy('hour')
-      .orderBy('hour')
-      .execute();
-    const lat = (await latencyRows()).filter((r) => r.deployment === 'copilot-vllm');
-    const fromDb = capacityHours(
-      served.map((s) => {
-        const l = lat.find((x) => x.hour.getTime() === s.hour.getTime())!;
-        return { hour: s.hour, tokens: Number(s.tokens), requests: Number(l.e2e_count), e2eP95Seconds: l.e2e_p95_seconds, ttftP95Seconds: l.ttft_p95_seconds };
-      }),
-      2,
-    );
+    // One hour before and after the data: every hour of the range comes back, unserved ones empty.
+    const read = await deploymentLatencyHours(ctx.db, { deployment: 'copilot-vllm', start: new Date(start.getTime() - 3_600_000), end: new Date(end.getTime() + 3_600_000) });
+    expect(read).toHaveLength(HOURS + 2);
+    expect([read[0]!.tokens, read[0]!.requests, read[0]!.e2eP95Seconds, read.at(-1)!.ttftBuckets]).toEqual([0, 0, null, null]);
+    const inRange = read.slice(1, -1);
+    expect(inRange.map((h) => h.tokens)).toEqual(data.expected.get('copilot-vllm')!.map((e) => e.tokens));
+    // The month's p95 from the stored buckets equals the quantile of all known deltas together.
+    expect(quantileOverHours(0.95, inRange.map((h) => h.e2eBuckets))).toBeCloseTo(histogramQuantile(0.95, mergeBuckets(data.expected.get('copilot-vllm')!.map((e) => e.buckets.e2e!)))!, 9);
+    const fromDb = capacityHours(inRange, 2);
     const known = capacityHours(
       data.expected.get('copilot-vllm')!.map((e, k) => ({ hour: new Date(hourIso(k)), tokens: e.tokens, requests: e.buckets.e2e!.get(Infinity)!, e2eP95Seconds: histogramQuantile(0.95, e.buckets.e2e!), ttftP95Seconds: histogramQuantile(0.95, e.buckets.ttft!) })),
       2,
@@ -144,4 +144,26 @@ describe('latency histograms through a real Prometheus 2.42', () => {
     expect([loose.source, loose.sizingSource]).toEqual(['lower_bound', 'profile']);
     expect(loose.capacityTpsPerReplica).toBeCloseTo(Math.max(...known.map((h) => h.tokensPerSecondPerReplica)), 9);
   });
+
+  it('the embedded database (PGlite) stores and reads the latency rows the same way', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bk-lat-'));
+    const lite = await connectDb({ dataDir: join(dir, 'pgdata') });
+    try {
+      await migrateToLatest(lite.db);
+      const { writeFacts } = await import('../../../src/ingest/upsert.ts');
+      const serving = await ctx.db.selectFrom('serving_metrics').selectAll().where('deployment', '=', 'copilot-vllm').execute();
+      const latency = await ctx.db.selectFrom('serving_latency_hourly').selectAll().where('deployment', '=', 'copilot-vllm').execute();
+      await lite.db.transaction().execute((trx) =>
+        writeFacts(trx, {
+          serving: serving.map(({ ingested_at: _, ...r }) => r),
+          latency: latency.map(({ ingested_at: _, ...r }) => ({ ...r, ttft_buckets: JSON.stringify(r.ttft_buckets), e2e_buckets: JSON.stringify(r.e2e_buckets), queue_buckets: JSON.stringify(r.queue_buckets) })),
+        }),
+      );
+      const q = { deployment: 'copilot-vllm', start, end };
+      expect(await deploymentLatencyHours(lite.db, q)).toEqual(await deploymentLatencyHours(ctx.db, q));
+    } finally {
+      await lite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
