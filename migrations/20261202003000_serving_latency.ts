@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 // deployment-level p95s appended to serving_hourly (INTERFACES "Additions"). serving_hourly is one row
 // per hour × deployment × model while latency is measured per deployment (histograms summed over its
 // replicas and models before the quantile), so every model row of a deployment-hour carries the same
-// deployment-level value.
+// deployment-level value. The base definition is 20261202000100's (feature from serving_dims).
 const SERVING_HOURLY_BASE = sql`
     select s.hour, s.deployment, s.model,
            g.gpu_count, g.gpu_utilization,
@@ -14,10 +14,11 @@ const SERVING_HOURLY_BASE = sql`
            s.kv_cache_usage_avg as kv_cache_usage,
            s.requests_running_avg as requests_running,
            s.requests_waiting_avg as requests_waiting,
-           coalesce(s.feature, 'unattributed') as feature`;
+           coalesce(sd.feature, 'unattributed') as feature`;
 
 const SERVING_HOURLY_FROM = sql`
       from serving_metrics s
+      left join serving_dims sd on sd.deployment = s.deployment and sd.model = s.model
       left join lateral (
         select count(*)::integer as gpu_count, avg(gm.gpu_util_avg) as gpu_utilization
           from gpu_metrics gm

@@ -154,7 +154,7 @@ describe('latency histograms through a real Prometheus 2.42', () => {
       const serving = await ctx.db.selectFrom('serving_metrics').selectAll().where('deployment', '=', 'copilot-vllm').execute();
       const latency = await ctx.db.selectFrom('serving_latency_hourly').selectAll().where('deployment', '=', 'copilot-vllm').execute();
       await lite.db.transaction().execute((trx) =>
-        writeFacts(trx, {
+        writeFacts(trx, ctx.config, {
           serving: serving.map(({ ingested_at: _, ...r }) => r),
           latency: latency.map(({ ingested_at: _, ...r }) => ({ ...r, ttft_buckets: JSON.stringify(r.ttft_buckets), e2e_buckets: JSON.stringify(r.e2e_buckets), queue_buckets: JSON.stringify(r.queue_buckets) })),
         }),
