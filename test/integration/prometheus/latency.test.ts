@@ -109,6 +109,14 @@ describe('latency histograms through a real Prometheus 2.42', () => {
     }
   });
 
+  it('re-ingesting a window replaces its latency rows, never adds to them', async () => {
+    const before = await latencyRows();
+    await ingestPrometheus(ctx, { start: new Date((T0 + 86_400) * 1000), end });
+    const after = await latencyRows();
+    const strip = (rows: typeof before) => rows.map(({ ingested_at: _, ...r }) => r);
+    expect(strip(after)).toEqual(strip(before));
+  });
+
   it('TGI has no time to first token: null, never zero', async () => {
     const rows = (await latencyRows()).filter((r) => r.deployment === 'tgi-chat');
     expect(rows.every((r) => r.ttft_p95_seconds === null && r.ttft_count === null && r.e2e_p95_seconds !== null)).toBe(true);
