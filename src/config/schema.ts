@@ -41,6 +41,19 @@ export const ruleSchema = z
   .strict();
 export type Rule = z.infer<typeof ruleSchema>;
 
+/**
+ * The latency a feature promises (COST-MODEL §11): capacity is what a replica sustains while the
+ * deployment's hourly p95s stay within these. At least one of the two; seconds, > 0.
+ */
+export const latencySloSchema = z
+  .object({
+    ttft_p95_seconds: z.number().positive().max(3600).optional().describe('p95 time to first token, seconds'),
+    e2e_p95_seconds: z.number().positive().max(86_400).optional().describe('p95 end-to-end request latency, seconds'),
+  })
+  .strict()
+  .refine((s) => s.ttft_p95_seconds !== undefined || s.e2e_p95_seconds !== undefined, { message: 'set ttft_p95_seconds and/or e2e_p95_seconds' });
+export type LatencySlo = z.infer<typeof latencySloSchema>;
+
 export const featureSchema = z
   .object({
     name: featureName,
@@ -59,6 +72,7 @@ export const featureSchema = z
       })
       .strict()
       .default({}),
+    latency_slo: latencySloSchema.optional(),
   })
   .strict();
 export type FeatureConfig = z.infer<typeof featureSchema>;

@@ -5,6 +5,7 @@ export type Numeric = ColumnType<string, string | number, string | number>;
 export type NullableNumeric = ColumnType<string | null, string | number | null, string | number | null>;
 /** bigint: also a string at the driver boundary (it may exceed 2^53). */
 export type Int8 = ColumnType<string, string | number | bigint, string | number | bigint>;
+export type NullableInt8 = ColumnType<string | null, string | number | bigint | null, string | number | bigint | null>;
 export type DefaultInt8 = ColumnType<string, string | number | bigint | undefined, string | number | bigint>;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -135,6 +136,33 @@ export interface ServingMetricsTable {
   kv_cache_usage_p95: number | null;
   requests_running_avg: number | null;
   requests_waiting_avg: number | null;
+  ingested_at: DefaultTimestamp;
+}
+
+/**
+ * Deployment-level latency per hour (migration 20261202003000): p50/p95 from the engines' histograms,
+ * summed over replicas and models; counts are the histogram's observations that hour (null: no such
+ * histogram exported); *_buckets are the summed bucket deltas {"le": count} so months re-aggregate exactly.
+ */
+/** jsonb {"0.5": 12, "+Inf": 40}; written as a JSON string (both drivers), read back as an object. */
+export type BucketsJson = ColumnType<Record<string, number> | null, string | null, string | null>;
+export interface ServingLatencyHourlyTable {
+  hour: Timestamp;
+  deployment: string;
+  engine: string | null;
+  ttft_count: NullableInt8;
+  ttft_p50_seconds: number | null;
+  ttft_p95_seconds: number | null;
+  ttft_buckets: BucketsJson;
+  e2e_count: NullableInt8;
+  e2e_p50_seconds: number | null;
+  e2e_p95_seconds: number | null;
+  e2e_buckets: BucketsJson;
+  queue_count: NullableInt8;
+  queue_p50_seconds: number | null;
+  queue_p95_seconds: number | null;
+  queue_buckets: BucketsJson;
+  preemptions: NullableInt8;
   ingested_at: DefaultTimestamp;
 }
 
@@ -342,6 +370,7 @@ export interface Database {
   cost_line_items: CostLineItemsTable;
   serving_metrics: ServingMetricsTable;
   gpu_metrics: GpuMetricsTable;
+  serving_latency_hourly: ServingLatencyHourlyTable;
   features: FeaturesTable;
   feature_rules: FeatureRulesTable;
   feature_monthly_results: FeatureMonthlyResultsTable;
@@ -363,4 +392,5 @@ export type UsageFactInsert = Omit<Insertable<UsageFactsTable>, 'dim_id'>;
 export type CostLineItemInsert = Insertable<CostLineItemsTable>;
 export type ServingMetricInsert = Insertable<ServingMetricsTable>;
 export type GpuMetricInsert = Insertable<GpuMetricsTable>;
+export type ServingLatencyInsert = Insertable<ServingLatencyHourlyTable>;
 export type FeatureMonthlyRow = Selectable<FeatureMonthlyResultsTable>;

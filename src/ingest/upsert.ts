@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Config } from '../config/schema.ts';
-import type { CostLineItemInsert, Database, GpuMetricInsert, ServingMetricInsert, UsageFactInsert } from '../db/types.ts';
+import type { CostLineItemInsert, Database, GpuMetricInsert, ServingLatencyInsert, ServingMetricInsert, UsageFactInsert } from '../db/types.ts';
 import { copyRows, type CopyValue } from '../db/copy.ts';
 import { featureCase } from '../attribution/apply.ts';
 import { maintainUsageRollups, markActivityStale } from './rollups.ts';
@@ -11,6 +11,7 @@ export interface FactBatch {
   costs?: CostLineItemInsert[];
   serving?: ServingMetricInsert[];
   gpu?: GpuMetricInsert[];
+  latency?: ServingLatencyInsert[];
 }
 
 /**
@@ -25,6 +26,7 @@ export interface ReplaceScope {
   costSource?: string;
   serving?: boolean;
   gpu?: boolean;
+  latency?: boolean;
 }
 
 /** One column of a staged table: name, Postgres type, and the value used when a row leaves it out. */
@@ -36,7 +38,7 @@ type Column = readonly [name: string, type: string, fallback?: string];
  * not rewritten), and stale rows of a re-pulled scope go by one anti-join.
  */
 interface TableSpec {
-  table: 'usage_facts' | 'cost_line_items' | 'serving_metrics' | 'gpu_metrics';
+  table: 'usage_facts' | 'cost_line_items' | 'serving_metrics' | 'gpu_metrics' | 'serving_latency_hourly';
   stage: string;
   columns: readonly Column[];
   key: readonly string[];
@@ -97,6 +99,19 @@ const GPU: TableSpec = {
   columns: [['hour', 'timestamptz'], ['hostname', 'text'], ['gpu', 'text'], ...GPU_VALUES],
   key: ['hour', 'hostname', 'gpu'],
   values: GPU_VALUES.map((c) => c[0]),
+};
+
+const LATENCY_VALUES: readonly Column[] = [
+  ['engine', 'text'],
+  ...(['ttft', 'e2e', 'queue'] as const).flatMap((f): Column[] => [[`${f}_count`, 'bigint'], [`${f}_p50_seconds`, 'double precision'], [`${f}_p95_seconds`, 'double precision'], [`${f}_buckets`, 'jsonb']]),
+  ['preemptions', 'bigint'],
+];
+const LATENCY: TableSpec = {
+  table: 'serving_latency_hourly',
+  stage: 'stage_serving_latency_hourly',
+  columns: [['hour', 'timestamptz'], ['deployment', 'text'], ...LATENCY_VALUES],
+  key: ['hour', 'deployment'],
+  values: LATENCY_VALUES.map((c) => c[0]),
 };
 
 const iso = (d: Date | string) => (typeof d === 'string' ? new Date(d).toISOString() : d.toISOString());
@@ -201,6 +216,18 @@ export async function writeFacts(db: Kysely<Database>, config: Config, batch: Fa
                    and not exists (select 1 from ${sql.raw(GPU.stage)} s where s.hour = m.hour and s.hostname = m.hostname and s.gpu = m.gpu)`.execute(trx);
     }
     n += gpu.length;
+  }
+  const latency = dedupe(batch.latency ?? [], (r) => `${iso(r.hour)}|${r.deployment}`);
+  if (latency.length) {
+    await stage(trx, LATENCY, latency);
+    await upsertStaged(trx, LATENCY);
+    if (scope?.latency) {
+      await sql`delete from serving_latency_hourly m
+                 where m.hour >= ${scope.start} and m.hour < ${scope.end}
+                   and m.deployment in (select distinct deployment from ${sql.raw(LATENCY.stage)})
+                   and not exists (select 1 from ${sql.raw(LATENCY.stage)} s where s.hour = m.hour and s.deployment = m.deployment)`.execute(trx);
+    }
+    n += latency.length;
   }
   return n;
 }

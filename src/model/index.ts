@@ -10,3 +10,5 @@ export * from './hybrid.ts';
 export * from './allocate.ts';
 export * from './recommend.ts';
 export * from './metrics.ts';
+export * from './capacity-slo.ts';
+export * from './right-sizing.ts';

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_SEED, DEPLOYMENTS, hourLoad, streamsOf, type HourLoad, type ScenarioStream } from './scenario.ts';
 import { sendJson, sendText, startHttpServer } from './http-server.ts';
+import { LATENCY_PROFILES, VLLM_BUCKETS, bucketCounts, hourLatency } from './latency-model.ts';
 
 /**
  * The demo company's Prometheus: /api/v1/query_range (GET or form POST) answering exactly the
@@ -13,6 +14,8 @@ import { sendJson, sendText, startHttpServer } from './http-server.ts';
  * vLLM V1 names (with `engine`), rerank-70b the older names; DCGM labels copilot hosts with
  * `Hostname` and rerank hosts with `hostname` (newer exporter). Prefix-cache hits = cache-read
  * tokens, queries = input tokens; GPU utilization = served tokens/s ÷ deployment capacity.
+ * Latency histograms (TTFT, end-to-end, queue time; V1 or V0 bucket layouts) and preemptions follow
+ * latency-model.ts: flat at low load, rising past a knee as the load nears saturation.
  */
 export interface PrometheusSimulatorOptions {
   seed?: number;
@@ -64,6 +67,33 @@ interface SimDeployment {
   kvName: string;
   /** cum[field][replica][k] = counter value at EPOCH + k hours. */
   cum: Record<Field, number[][]>;
+  /** Histogram bucket series and the preemption counter, one entry per (name, le). */
+  hist: HistSeries[];
+  /** histCum[k][replica × hist.length + j] = value of hist[j] on that replica at EPOCH + k hours. */
+  histCum: Float64Array[];
+}
+
+interface HistSeries {
+  name: string;
+  le: string | null;
+}
+
+const LATENCY_HISTOGRAMS = [
+  ['vllm:time_to_first_token_seconds', 'ttft'],
+  ['vllm:e2e_request_latency_seconds', 'e2e'],
+  ['vllm:request_queue_time_seconds', 'e2e'],
+] as const;
+const PREEMPTIONS = 'vllm:num_preemptions_total';
+
+function histSeriesOf(v1: boolean): HistSeries[] {
+  const layout = VLLM_BUCKETS[v1 ? 'v1' : 'v0'];
+  const out: HistSeries[] = [];
+  for (const [name, kind] of LATENCY_HISTOGRAMS) {
+    for (const le of layout[kind]) out.push({ name: `${name}_bucket`, le: String(le) });
+    out.push({ name: `${name}_bucket`, le: '+Inf' });
+  }
+  out.push({ name: PREEMPTIONS, le: null });
+  return out;
 }
 
 function buildDeployments(): SimDeployment[] {
@@ -89,6 +119,8 @@ function buildDeployments(): SimDeployment[] {
       },
       kvName: v1 ? 'vllm:kv_cache_usage_perc' : 'vllm:gpu_cache_usage_perc',
       cum: { prompt: empty(), generation: empty(), requests: empty(), pq: empty(), ph: empty() },
+      hist: histSeriesOf(v1),
+      histCum: [new Float64Array(d.hostnames.length * histSeriesOf(v1).length)],
     };
   });
 }
@@ -109,6 +141,35 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
     for (let j = cum.length; j <= k + 1; j++) cum.push(cum[j - 1]! + share(FIELD_VALUE[field](load(d, j - 1)), replica, d.hosts.length));
     const inHour = cum[k + 1]! - cum[k]!;
     return cum[k]! + Math.floor((inHour * (t - EPOCH_S - k * HOUR)) / HOUR);
+  }
+
+  /** Deployment-wide counts of one hour for every hist series: bucket counts per histogram, then preemptions. */
+  function histHour(d: SimDeployment, k: number): number[] {
+    const l = load(d, k);
+    const lat = hourLatency(LATENCY_PROFILES[d.name]!, l, d.hosts.length);
+    const layout = VLLM_BUCKETS[d.v1 ? 'v1' : 'v0'];
+    return [
+      ...bucketCounts(l.requests, lat.ttftP95, layout.ttft),
+      ...bucketCounts(l.requests, lat.e2eP95, layout.e2e),
+      ...bucketCounts(l.requests, lat.queueP95, layout.e2e),
+      lat.preemptions,
+    ];
+  }
+
+  /** Value of hist series j on a replica at t; grows linearly within the hour like the token counters. */
+  function histAt(d: SimDeployment, j: number, replica: number, t: number): number {
+    const k = Math.floor((t - EPOCH_S) / HOUR);
+    const n = d.hist.length;
+    for (let m = d.histCum.length; m <= k + 1; m++) {
+      const inc = histHour(d, m - 1);
+      const prev = d.histCum[m - 1]!;
+      const next = new Float64Array(prev.length);
+      for (let r = 0; r < d.hosts.length; r++) for (let x = 0; x < n; x++) next[r * n + x] = prev[r * n + x]! + share(inc[x]!, r, d.hosts.length);
+      d.histCum.push(next);
+    }
+    const at = d.histCum[k]![replica * n + j]!;
+    const inHour = d.histCum[k + 1]![replica * n + j]! - at;
+    return at + Math.floor((inHour * (t - EPOCH_S - k * HOUR)) / HOUR);
   }
 
   /** Gauges of the hour closed by t (hour ends), per deployment. */
@@ -151,6 +212,14 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
           out.push({ metric, value: valueOf ? valueOf(raw) : raw });
         });
       }
+      d.hist.forEach((h, j) => {
+        if (!names.has(h.name)) return;
+        d.hosts.forEach((_, i) => {
+          const metric = { ...(keepName ? { __name__: h.name } : {}), ...replicaLabels(d, i), ...(h.le !== null ? { le: h.le } : {}) };
+          const raw = (t: number) => histAt(d, j, i, t);
+          out.push({ metric, value: valueOf ? valueOf(raw) : raw });
+        });
+      });
     }
     return out;
   }
@@ -159,9 +228,9 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
   function resolve(query: string): Series[] | null {
     let m = /^\{__name__=~"([^"]+)"\}$/.exec(query);
     if (m) return counterSeries(new Set(m[1]!.split('|')), true);
-    m = /^resets\(([a-z_:]+)\[65m\]\)$/.exec(query);
+    m = /^resets\(([a-zA-Z0-9_:]+)\[65m\]\)$/.exec(query);
     if (m) return counterSeries(new Set([m[1]!]), false, () => () => 0);
-    m = /^([a-z_:]+)$/.exec(query);
+    m = /^([a-zA-Z0-9_:]+)$/.exec(query);
     if (m) return counterSeries(new Set([m[1]!]), true);
     m = /^(avg|max|sum) by \((\w+), model_name, model\) \((avg_over_time|quantile_over_time)\((?:0\.95, )?([a-z_:]+)\[1h\]\)\)$/.exec(query);
     if (m) {

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
-import type { GpuMetricInsert, ServingMetricInsert } from '../../db/types.ts';
+import type { GpuMetricInsert, ServingLatencyInsert, ServingMetricInsert } from '../../db/types.ts';
 import type { HttpDeps } from '../http.ts';
 import { queryRange, type PrometheusTarget, type RangeSeries } from './client.ts';
 import { HOUR_S, hourClosedBy, hourRanges, hourlyIncrements, resetHours } from './counters.ts';
 import { COUNTER_FIELDS, DCGM_FIELDS, GAUGE_FIELDS, engineOf, queries, type CounterField, type DcgmField, type GaugeField } from './metrics.ts';
 import { GpuAccumulator, ServingAccumulator } from './normalize.ts';
+import { LatencyAccumulator, latencyFieldOf } from './latency.ts';
 
 export interface CollectOptions {
   target: PrometheusTarget;
@@ -65,42 +66,53 @@ const labelKey = (m: Record<string, string>) =>
     .map((k) => `${k}=${m[k]}`)
     .join('\u0000');
 
+/** Series by __name__, `_created` companions and names the caller does not want left out. */
+function groupByName(series: RangeSeries[], wanted: (name: string) => boolean): Map<string, RangeSeries[]> {
+  const byName = new Map<string, RangeSeries[]>();
+  for (const s of series) {
+    const name = s.metric.__name__;
+    if (!name || name.endsWith('_created') || !wanted(name)) continue;
+    const list = byName.get(name);
+    if (list) list.push(s);
+    else byName.set(name, [s]);
+  }
+  return byName;
+}
+
 /**
- * Everything Prometheus holds for one window: hourly serving metrics per deployment × model and
- * hourly DCGM averages per host × GPU. Fetches only; no writes. Missing metrics (no SGLang, a
+ * Everything Prometheus holds for one window: hourly serving metrics per deployment × model,
+ * hourly latency quantiles and preemptions per deployment, and hourly DCGM averages per host × GPU. Fetches only; no writes. Missing metrics (no SGLang, a
  * deployment without DCGM) simply produce no rows.
  */
 export async function collectPrometheusWindow(
   http: HttpDeps,
   o: CollectOptions,
-): Promise<{ serving: ServingMetricInsert[]; gpu: GpuMetricInsert[] }> {
+): Promise<{ serving: ServingMetricInsert[]; gpu: GpuMetricInsert[]; latency: ServingLatencyInsert[] }> {
   const fromS = Math.floor(o.start.getTime() / 1000);
   const toS = Math.floor(o.end.getTime() / 1000);
   const fineStep = o.fineStepS ?? DEFAULT_FINE_STEP_S;
   const serving = new ServingAccumulator(o.depLabel, o.config);
   const gpu = new GpuAccumulator(o.config);
+  const latency = new LatencyAccumulator(o.depLabel, o.config);
   // A few queries in flight at once (Prometheus' default limit is 20 concurrent queries per server).
   const q = limited(QUERY_CONCURRENCY, (query: string, start: number, end: number, step: number) => queryRange(http, o.target, { query, start, end, step }));
 
-  // Counters: values at every hour boundary of the window (the first one is the baseline).
-  const counterSeries = (await q(queries.counters(), fromS, toS, HOUR_S)).filter((s) => s.metric.__name__ && !s.metric.__name__.endsWith('_created'));
-  const byName = new Map<string, RangeSeries[]>();
-  for (const s of counterSeries) {
-    const name = s.metric.__name__!;
-    if (!FIELD_OF_COUNTER.has(name)) continue;
-    const list = byName.get(name);
-    if (list) list.push(s);
-    else byName.set(name, [s]);
-  }
+  // Counters and latency histogram buckets: values at every hour boundary of the window (the first one is the baseline).
+  const [byName, latencyByName] = await Promise.all([
+    q(queries.counters(), fromS, toS, HOUR_S).then((r) => groupByName(r, (n) => FIELD_OF_COUNTER.has(n))),
+    q(queries.latency(), fromS, toS, HOUR_S).then((r) => groupByName(r, (n) => latencyFieldOf(n) !== null)),
+  ]);
   const engines = new Set([...byName.keys()].map(engineOf));
   const hourly = toS - fromS >= HOUR_S;
 
   // Everything else is independent: fetched concurrently, applied below in a fixed order.
-  const counterJobs = [...byName].map(async ([name, series]) => {
-    const increments = new Map(series.map((s) => [labelKey(withoutName(s.metric)), hourlyIncrements(s.points, fromS, toS, seriesName(s.metric))]));
-    if (hourly) await correctResets(name, increments);
-    return { name, series, increments };
-  });
+  const increments = async ([name, series]: [string, RangeSeries[]]) => {
+    const inc = new Map(series.map((s) => [labelKey(withoutName(s.metric)), hourlyIncrements(s.points, fromS, toS, seriesName(s.metric))]));
+    if (hourly) await correctResets(name, inc);
+    return { name, series, increments: inc };
+  };
+  const counterJobs = [...byName].map(increments);
+  const latencyJobs = [...latencyByName].map(increments);
   const gaugeJobs = !hourly
     ? []
     : (Object.entries(GAUGE_FIELDS) as Array<[GaugeField, (typeof GAUGE_FIELDS)[GaugeField]]>).flatMap(([field, spec]) =>
@@ -109,7 +121,7 @@ export async function collectPrometheusWindow(
   const dcgmJobs = !hourly
     ? []
     : (Object.entries(DCGM_FIELDS) as Array<[DcgmField, string]>).map(async ([field, name]) => ({ field, series: await q(queries.dcgmAvg(name), fromS + HOUR_S, toS, HOUR_S) }));
-  const [counters, gauges, dcgm] = await Promise.all([Promise.all(counterJobs), Promise.all(gaugeJobs), Promise.all(dcgmJobs)]);
+  const [counters, gauges, dcgm, latencies] = await Promise.all([Promise.all(counterJobs), Promise.all(gaugeJobs), Promise.all(dcgmJobs), Promise.all(latencyJobs)]);
 
   for (const { name, series, increments } of counters) {
     for (const s of series) serving.add(withoutName(s.metric), FIELD_OF_COUNTER.get(name)!, name, increments.get(labelKey(withoutName(s.metric)))!);
@@ -122,7 +134,10 @@ export async function collectPrometheusWindow(
     }
   }
   for (const { field, series } of dcgm) for (const s of series) gpu.add(s.metric, field, s.points, hourClosedBy);
-  return { serving: serving.rows(), gpu: gpu.rows() };
+  for (const { name, series, increments: inc } of latencies) {
+    for (const s of series) latency.add(name, withoutName(s.metric), inc.get(labelKey(withoutName(s.metric)))!);
+  }
+  return { serving: serving.rows(), gpu: gpu.rows(), latency: latency.rows() };
 
   /** Hours in which a series of `name` reset are recomputed from raw values at the fine step. */
   async function correctResets(name: string, increments: Map<string, Map<number, number>>): Promise<void> {

@@ -17,7 +17,7 @@ export function prometheusTarget(ctx: Ctx): PrometheusTarget {
 
 /**
  * Pulls [start, end) (floored to hours) in day windows, each one transaction: hourly serving metrics
- * (vLLM both generations, SGLang, TGI) and DCGM GPU metrics. Re-ingesting a window replaces it.
+ * (vLLM both generations, SGLang, TGI), latency quantiles per deployment and DCGM GPU metrics. Re-ingesting a window replaces it.
  */
 export async function ingestPrometheus(ctx: Ctx, range: { start: Date; end: Date }, onWindow?: (w: WindowResult) => void): Promise<WindowResult[]> {
   const target = prometheusTarget(ctx);
@@ -25,8 +25,8 @@ export async function ingestPrometheus(ctx: Ctx, range: { start: Date; end: Date
   const out: WindowResult[] = [];
   for (const w of dayWindows(startOfHour(range.start), startOfHour(range.end))) {
     const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, async (http) => {
-      const { serving, gpu } = await collectPrometheusWindow(http, { target, depLabel, config: ctx.config, start: w.start, end: w.end, log: ctx.log });
-      return { batch: { serving, gpu }, scope: { serving: true, gpu: true } };
+      const { serving, gpu, latency } = await collectPrometheusWindow(http, { target, depLabel, config: ctx.config, start: w.start, end: w.end, log: ctx.log });
+      return { batch: { serving, gpu, latency }, scope: { serving: true, gpu: true, latency: true } };
     });
     onWindow?.(result);
     out.push(result);

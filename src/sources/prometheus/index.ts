@@ -1,9 +1,9 @@
 import type { SourceDescriptor } from '../descriptor.ts';
 import { prometheusConnector } from './connector.ts';
 
-/** Prometheus: vLLM/SGLang/TGI serving metrics and DCGM GPU telemetry per deployment and hour. */
+/** Prometheus: vLLM/SGLang/TGI serving metrics, latency histograms and DCGM GPU telemetry per deployment and hour. */
 export const prometheusSource: SourceDescriptor = {
   name: 'prometheus',
   connector: prometheusConnector,
-  feeds: ['serving', 'gpu'],
+  feeds: ['serving', 'gpu', 'latency'],
 };

@@ -25,6 +25,23 @@ const KV_NAMES = ['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sgla
 const RUNNING_NAMES = ['vllm:num_requests_running', 'sglang:num_running_reqs', 'tgi_batch_current_size'] as const;
 const WAITING_NAMES = ['vllm:num_requests_waiting', 'sglang:num_queue_reqs', 'tgi_queue_size'] as const;
 
+/**
+ * Latency histograms (seconds) per field; the catalog names the histogram, the connector reads its
+ * `_bucket` series. Every name of a field is summed (no engine exports one quantity under two names,
+ * and vLLM kept these names across its V0/V1 generations, which differ in labels and bucket layouts).
+ * TGI exports no per-request time to first token: its TTFT stays null, its queue time is `queue`.
+ */
+export const HISTOGRAM_FIELDS = {
+  ttft: ['vllm:time_to_first_token_seconds', 'sglang:time_to_first_token_seconds'],
+  e2e: ['vllm:e2e_request_latency_seconds', 'sglang:e2e_request_latency_seconds', 'tgi_request_duration'],
+  queue: ['vllm:request_queue_time_seconds', 'sglang:queue_time_seconds', 'tgi_request_queue_duration'],
+} as const satisfies Record<string, readonly string[]>;
+export type HistogramField = keyof typeof HISTOGRAM_FIELDS;
+export const HISTOGRAM_FIELD_NAMES = Object.keys(HISTOGRAM_FIELDS) as HistogramField[];
+/** KV-cache pressure evidence: requests preempted (recomputed or swapped) per hour. */
+export const PREEMPTION_NAMES = ['vllm:num_preemptions_total'] as const;
+export const ALL_LATENCY_SERIES_NAMES: readonly string[] = [...Object.values(HISTOGRAM_FIELDS).flat().map((n) => `${n}_bucket`), ...PREEMPTION_NAMES];
+
 export type GaugeField = 'kv_cache_usage_avg' | 'kv_cache_usage_p95' | 'requests_running_avg' | 'requests_waiting_avg';
 
 /**
@@ -58,6 +75,8 @@ export const isDcgmBlank = (v: number): boolean => v >= DCGM_SENTINEL_FLOOR;
 export const queries = {
   /** Every known counter at once (one request); the name travels in __name__. */
   counters: (): string => `{__name__=~"${ALL_COUNTER_NAMES.join('|')}"}`,
+  /** Every latency histogram bucket and the preemption counter at once (values at hour boundaries). */
+  latency: (): string => `{__name__=~"${ALL_LATENCY_SERIES_NAMES.join('|')}"}`,
   /**
    * Per-name reset detection (functions drop __name__, so one name per query). 65m, not 1h: the
    * hour-start value may come from a sample up to the 5-minute lookback before the hour.

@@ -7,6 +7,8 @@ import { ingestPrometheus } from '../../../src/sources/prometheus/connector.ts';
 import { PrometheusQueryError } from '../../../src/sources/prometheus/client.ts';
 import { addHours } from '../../../src/time.ts';
 import { readHttpFixture } from '../../unit/prometheus/http-fixture.ts';
+import { LATENCY_PROFILES, VLLM_BUCKETS, bucketCounts, hourLatency } from '../../../src/simulators/latency-model.ts';
+import { histogramQuantile } from '../../../src/sources/prometheus/histogram.ts';
 
 /** The demo path: the real connector against the built-in simulator (with a bearer token). */
 let sim: PrometheusSimulator;
@@ -28,8 +30,9 @@ describe('prometheus connector × simulator', () => {
     const windows = await ingestPrometheus(ctx, { start, end });
     expect(windows).toHaveLength(2);
     // Counters in one request, resets per counter name present (5 shared + 2 of the old generation),
-    // gauges only for vLLM names (kv avg+p95 for both generations, running, waiting), DCGM (4).
-    expect(windows.map((w) => w.requests)).toEqual([1 + 7 + 6 + 4, 1 + 7 + 6 + 4]);
+    // gauges only for vLLM names (kv avg+p95 for both generations, running, waiting), DCGM (4),
+    // latency histograms and preemptions in one request, resets per latency name present (3 histograms + preemptions).
+    expect(windows.map((w) => w.requests)).toEqual([1 + 7 + 6 + 4 + 1 + 4, 1 + 7 + 6 + 4 + 1 + 4]);
     expect(sim.requests.every((r) => r.method === 'POST')).toBe(true);
     expect(Math.max(...sim.requests.map((r) => (r.end - r.start) / r.step))).toBeLessThanOrEqual(11_000);
 
@@ -54,6 +57,41 @@ describe('prometheus connector × simulator', () => {
         expect(got.feature).toBe(stream.feature);
         expect(got.kv_cache_usage_avg).toBeGreaterThan(0);
       }
+    }
+  });
+
+  it('stores deployment latency from the simulated histograms: exact p95s, rising past the knee with load', async () => {
+    const rows = await ctx.db.selectFrom('serving_latency_hourly').selectAll().orderBy('deployment').orderBy('hour').execute();
+    expect(rows).toHaveLength(2 * 48);
+    for (const d of DEPLOYMENTS) {
+      const stream = streamsOf('vllm').find((s) => s.dims.deployment === d.name)!;
+      const layout = VLLM_BUCKETS[d.name === 'copilot-vllm' ? 'v1' : 'v0'];
+      const mine = rows.filter((r) => r.deployment === d.name);
+      for (const r of mine) {
+        const l = hourLoad(stream, r.hour);
+        const lat = hourLatency(LATENCY_PROFILES[d.name]!, l, d.instances);
+        const want = (counts: number[], bounds: readonly number[], q: number) => histogramQuantile(q, new Map([...bounds.map((b, i) => [b, counts[i]!] as [number, number]), [Infinity, counts[bounds.length]!]]));
+        const where = `${d.name} ${r.hour.toISOString()}`;
+        expect({ where, n: Number(r.e2e_count), ttft: r.ttft_p95_seconds, e2e: r.e2e_p95_seconds, e2e50: r.e2e_p50_seconds, queue: r.queue_p95_seconds, pre: Number(r.preemptions) }).toEqual({
+          where,
+          n: l.requests,
+          ttft: want(bucketCounts(l.requests, lat.ttftP95, layout.ttft), layout.ttft, 0.95),
+          e2e: want(bucketCounts(l.requests, lat.e2eP95, layout.e2e), layout.e2e, 0.95),
+          e2e50: want(bucketCounts(l.requests, lat.e2eP95, layout.e2e), layout.e2e, 0.5),
+          queue: want(bucketCounts(l.requests, lat.queueP95, layout.e2e), layout.e2e, 0.95),
+          pre: lat.preemptions,
+        });
+      }
+    }
+    // The knee: copilot's busiest hour waits far longer for its first token than its quietest.
+    const copilot = rows.filter((r) => r.deployment === 'copilot-vllm' && Number(r.e2e_count) > 0);
+    const byLoad = copilot.map((r) => ({ r, n: Number(r.e2e_count) })).sort((a, b) => a.n - b.n);
+    expect(byLoad.at(-1)!.r.ttft_p95_seconds!).toBeGreaterThan(3 * byLoad[0]!.r.ttft_p95_seconds!);
+    // serving_hourly carries the deployment-level p95s on each model row.
+    const sh = await ctx.db.selectFrom('serving_hourly' as never).select(['hour', 'deployment', 'ttft_p95_seconds', 'e2e_p95_seconds'] as never[]).execute() as unknown as Array<{ hour: Date; deployment: string; ttft_p95_seconds: number | null; e2e_p95_seconds: number | null }>;
+    for (const r of rows) {
+      const v = sh.find((x) => x.deployment === r.deployment && x.hour.getTime() === r.hour.getTime())!;
+      expect([v.ttft_p95_seconds, v.e2e_p95_seconds]).toEqual([r.ttft_p95_seconds, r.e2e_p95_seconds]);
     }
   });
 
@@ -93,7 +131,7 @@ describe('prometheus connector × simulator', () => {
     sim.failNext.push({ status: 503, errorType: 'unavailable', error: 'too many queries' });
     const day = { start: new Date('2026-03-05T00:00:00Z'), end: new Date('2026-03-06T00:00:00Z') };
     const [w] = await ingestPrometheus(ctx, day);
-    expect(w!.rows).toBe(2 * 24 + 10 * 24);
+    expect(w!.rows).toBe(2 * 24 + 10 * 24 + 2 * 24);
   });
 
   it.each([

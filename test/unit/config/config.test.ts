@@ -51,6 +51,17 @@ describe('config file', () => {
     expect(err.message).toContain('profiles.p.gpu: unknown gpu nope');
   });
 
+  it('latency_slo on a feature: seconds > 0, at least one of the two, unknown keys refused, by path', () => {
+    const f = (slo: string) => `features:\n  - { name: chat, architecture: api }\n  - { name: copilot, architecture: self_hosted, latency_slo: ${slo} }\n`;
+    expect(parseConfig(f('{ ttft_p95_seconds: 0.8, e2e_p95_seconds: 6 }'), 'c.yaml').features[1]!.latency_slo).toEqual({ ttft_p95_seconds: 0.8, e2e_p95_seconds: 6 });
+    expect(parseConfig(f('{ e2e_p95_seconds: 6 }'), 'c.yaml').features[1]!.latency_slo).toEqual({ e2e_p95_seconds: 6 });
+    expect(parseConfig(f('{ e2e_p95_seconds: 6 }'), 'c.yaml').features[0]!.latency_slo).toBeUndefined();
+    expect(errorOf(() => parseConfig(f('{ ttft_p95_seconds: 0 }'), 'c.yaml')).message).toContain('features[1].latency_slo.ttft_p95_seconds');
+    expect(errorOf(() => parseConfig(f('{ e2e_p95_seconds: "fast" }'), 'c.yaml')).message).toContain('features[1].latency_slo.e2e_p95_seconds');
+    expect(errorOf(() => parseConfig(f('{}'), 'c.yaml')).message).toContain('features[1].latency_slo: set ttft_p95_seconds and/or e2e_p95_seconds');
+    expect(errorOf(() => parseConfig(f('{ ttft_p99_seconds: 1 }'), 'c.yaml')).message).toMatch(/features\[1\]\.latency_slo.*ttft_p99_seconds/);
+  });
+
   it('reports invalid YAML with the file name', () => {
     const err = errorOf(() => parseConfig('features: [\n', 'broken.yaml'));
     expect(err.message).toMatch(/^broken\.yaml: invalid YAML/);
