@@ -334,6 +334,58 @@ export interface ReportDeliveriesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** OpenCost /allocation: GPU-hours per deployment, node and hour (shares, not money). */
+export interface OpencostGpuAllocationsTable {
+  hour: Timestamp;
+  hour_end: Timestamp;
+  cluster: ColumnType<string, string | undefined, string>;
+  node: ColumnType<string, string | undefined, string>;
+  namespace: ColumnType<string, string | undefined, string>;
+  deployment: string;
+  node_pool: ColumnType<string, string | undefined, string>;
+  gpu_hours: Numeric;
+  gpu_request_average: NullableNumeric;
+  gpu_cost_list: NullableNumeric;
+  total_cost_list: NullableNumeric;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
+/** OpenCost idle per node and hour. */
+export interface OpencostGpuIdleTable {
+  hour: Timestamp;
+  hour_end: Timestamp;
+  cluster: ColumnType<string, string | undefined, string>;
+  node: ColumnType<string, string | undefined, string>;
+  node_pool: ColumnType<string, string | undefined, string>;
+  gpu_hours: NullableNumeric;
+  gpu_hours_basis: 'reported' | 'node_rate' | 'pool_rate' | null;
+  gpu_cost_list: Numeric;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
+/** OpenCost /inferenceCost/total per model and window, at list (cross-check only). */
+export interface OpencostInferenceCostsTable {
+  window_start: Timestamp;
+  window_end: Timestamp;
+  model_name: string;
+  model_version: ColumnType<string, string | undefined, string>;
+  namespace: ColumnType<string, string | undefined, string>;
+  cluster: ColumnType<string, string | undefined, string>;
+  cost_basis: string;
+  total_cost_list: NullableNumeric;
+  prompt_tokens: NullableNumeric;
+  generation_tokens: NullableNumeric;
+  total_tokens: NullableNumeric;
+  cost_per_million_tokens: NullableNumeric;
+  input_cost_per_million_tokens: NullableNumeric;
+  output_cost_per_million_tokens: NullableNumeric;
+  allocation_method: string | null;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
 export interface Database {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
@@ -356,6 +408,9 @@ export interface Database {
   rollup_state: RollupStateTable;
   month_activity: MonthActivityTable;
   allocation_ledger: AllocationLedgerTable;
+  opencost_gpu_allocations: OpencostGpuAllocationsTable;
+  opencost_gpu_idle: OpencostGpuIdleTable;
+  opencost_inference_costs: OpencostInferenceCostsTable;
 }
 
 /** A normalized usage fact: its grouping columns and values; the write path resolves dim_id. */
@@ -363,4 +418,7 @@ export type UsageFactInsert = Omit<Insertable<UsageFactsTable>, 'dim_id'>;
 export type CostLineItemInsert = Insertable<CostLineItemsTable>;
 export type ServingMetricInsert = Insertable<ServingMetricsTable>;
 export type GpuMetricInsert = Insertable<GpuMetricsTable>;
+export type OpencostAllocationInsert = Insertable<OpencostGpuAllocationsTable>;
+export type OpencostIdleInsert = Insertable<OpencostGpuIdleTable>;
+export type OpencostInferenceInsert = Insertable<OpencostInferenceCostsTable>;
 export type FeatureMonthlyRow = Selectable<FeatureMonthlyResultsTable>;

@@ -4,9 +4,10 @@ import type { CostLineItemInsert, Database, GpuMetricInsert, ServingMetricInsert
 import { copyRows, type CopyValue } from '../db/copy.ts';
 import { featureCase } from '../attribution/apply.ts';
 import { maintainUsageRollups, markActivityStale } from './rollups.ts';
+import { writeOpencostFacts, type OpencostFacts } from './upsert-opencost.ts';
 
 /** Normalized facts of one window (or one file), ready to write. */
-export interface FactBatch {
+export interface FactBatch extends OpencostFacts {
   usage?: UsageFactInsert[];
   costs?: CostLineItemInsert[];
   serving?: ServingMetricInsert[];
@@ -25,6 +26,8 @@ export interface ReplaceScope {
   costSource?: string;
   serving?: boolean;
   gpu?: boolean;
+  /** OpenCost shares, idle and inference cross-check of the window (see upsert-opencost.ts). */
+  opencost?: boolean;
 }
 
 /** One column of a staged table: name, Postgres type, and the value used when a row leaves it out. */
@@ -202,6 +205,7 @@ export async function writeFacts(db: Kysely<Database>, config: Config, batch: Fa
     }
     n += gpu.length;
   }
+  n += await writeOpencostFacts(trx, batch, scope?.opencost ? scope : undefined);
   return n;
 }
 
