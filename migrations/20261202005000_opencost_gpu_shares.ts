@@ -41,7 +41,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       ingested_at timestamptz not null default now(),
       primary key (hour, cluster, node),
       check (hour_end > hour),
-      check (gpu_hours_basis is null or gpu_hours_basis in ('reported', 'node_rate', 'pool_rate'))
+      check (gpu_hours_basis is null or gpu_hours_basis in ('reported', 'node_rate', 'pool_rate', 'cluster_rate'))
     );
     create index opencost_gpu_idle_pool on opencost_gpu_idle (node_pool, hour);
 
@@ -74,7 +74,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     comment on column opencost_gpu_allocations.gpu_cost_list is 'OpenCost''s GPU cost at list price (a cross-check, not money of record).';
     comment on table opencost_gpu_idle is 'OpenCost idle per node and hour (includeIdle, idleByNode): GPU capacity no pod claimed.';
     comment on column opencost_gpu_idle.gpu_hours is 'Idle GPU-hours: reported by OpenCost, or derived from its idle GPU cost at the node''s (or node pool''s) list rate per GPU-hour; NULL when no rate was available.';
-    comment on column opencost_gpu_idle.gpu_hours_basis is 'How gpu_hours was obtained: reported, node_rate, pool_rate (NULL = unknown).';
+    comment on column opencost_gpu_idle.gpu_hours_basis is 'How gpu_hours was obtained: reported, node_rate, pool_rate, cluster_rate (NULL = unknown). node = '''' is idle OpenCost merged into one __idle__ (per cluster, or for the whole answer).';
     comment on table opencost_inference_costs is 'OpenCost /inferenceCost/total (1.121+) per model and day at list prices: a cross-check beside breakeven''s effective rate.';
 
     do $$

@@ -359,7 +359,7 @@ export interface OpencostGpuIdleTable {
   node: ColumnType<string, string | undefined, string>;
   node_pool: ColumnType<string, string | undefined, string>;
   gpu_hours: NullableNumeric;
-  gpu_hours_basis: 'reported' | 'node_rate' | 'pool_rate' | null;
+  gpu_hours_basis: 'reported' | 'node_rate' | 'pool_rate' | 'cluster_rate' | null;
   gpu_cost_list: Numeric;
   extra: DefaultJson<Record<string, unknown>>;
   ingested_at: DefaultTimestamp;

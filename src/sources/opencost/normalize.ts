@@ -150,6 +150,8 @@ export function normalizeAllocations(res: AllocationResponse, ctx: AllocationCon
     const h = (r.hour as Date).toISOString();
     addRate(`node|${h}|${r.cluster}/${r.node}`, r.gpu_cost_list as string | null, r.gpu_hours as string);
     if (r.node_pool) addRate(`pool|${h}|${r.node_pool}`, r.gpu_cost_list as string | null, r.gpu_hours as string);
+    addRate(`cluster|${h}|${r.cluster}`, r.gpu_cost_list as string | null, r.gpu_hours as string);
+    addRate(`all|${h}`, r.gpu_cost_list as string | null, r.gpu_hours as string);
   }
   const rateOf = (k: string): Decimal | null => {
     const r = rates.get(k);
@@ -167,13 +169,19 @@ export function normalizeAllocations(res: AllocationResponse, ctx: AllocationCon
       gpuHours = dec(a.gpuHours);
       basis = 'reported';
     } else {
-      const nodeRate = node ? rateOf(`node|${h}|${cluster}/${node}`) : null;
-      const poolRate = nodeRate ? null : pool ? rateOf(`pool|${h}|${pool}`) : null;
-      const rate = nodeRate ?? poolRate;
-      if (rate) {
+      // A node's own rate, else its pool's; idle merged over nodes (node '') uses the cluster's
+      // (or, merged over clusters, the whole answer's) average rate.
+      const candidates: Array<[string, NonNullable<OpencostIdleInsert['gpu_hours_basis']>]> = node
+        ? [[`node|${h}|${cluster}/${node}`, 'node_rate'], ...(pool ? [[`pool|${h}|${pool}`, 'pool_rate'] as [string, 'pool_rate']] : [])]
+        : [[cluster ? `cluster|${h}|${cluster}` : `all|${h}`, 'cluster_rate']];
+      for (const [k, b] of candidates) {
+        const rate = rateOf(k);
+        if (!rate) continue;
         gpuHours = new Decimal(cost).div(rate).toDecimalPlaces(6).toFixed();
-        basis = nodeRate ? 'node_rate' : 'pool_rate';
-      } else idleWithoutHours++;
+        basis = b;
+        break;
+      }
+      if (gpuHours === null) idleWithoutHours++;
     }
     return {
       hour,

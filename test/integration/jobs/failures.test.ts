@@ -107,7 +107,7 @@ describe('job failures', () => {
 
   it('reports counts and failed jobs with their reasons for `breakeven status`', async () => {
     const status = await queueStatus(redisUrl(), { prefix });
-    expect(status.queues.map((q) => q.name)).toEqual(['ingest-openai', 'ingest-anthropic', 'ingest-aws', 'ingest-prometheus', 'compute', 'report']);
+    expect(status.queues.map((q) => q.name)).toEqual(['ingest-openai', 'ingest-anthropic', 'ingest-aws', 'ingest-prometheus', 'ingest-opencost', 'compute', 'report']);
     const compute = status.queues.find((q) => q.name === 'compute')!;
     expect(compute.counts).toMatchObject({ completed: 1, failed: 1, active: 0, waiting: 0 });
     expect(compute.failed).toEqual([expect.objectContaining({ id: 'compute:all:2026-02', name: 'compute', attemptsMade: 1, reason: 'BreakevenError: no FX rate for <script>alert(1)</script>' })]);
