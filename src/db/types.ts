@@ -10,6 +10,8 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** date: 'YYYY-MM-DD' strings, never Date (a Date would shift with the local time zone). */
 export type DateString = ColumnType<string, string, string>;
+/** A nullable text column that inserts may omit (added after the table's first writers). */
+export type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
 export type Json<T = unknown> = ColumnType<T, string | T, string | T>;
 export type DefaultJson<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
 
@@ -118,6 +120,19 @@ export interface CostLineItemsTable {
   extra: DefaultJson<Record<string, unknown>>;
   feature: string | null;
   deployment: string | null;
+  /** FOCUS 1.2 columns (NULL where the source does not report them; see migration 20261202005100). */
+  sub_account_id: OptionalText;
+  sub_account_name: OptionalText;
+  billing_account_name: OptionalText;
+  billing_period_start: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  billing_period_end: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  commitment_discount_id: OptionalText;
+  commitment_discount_name: OptionalText;
+  commitment_discount_category: OptionalText;
+  commitment_discount_type: OptionalText;
+  commitment_discount_status: OptionalText;
+  commitment_discount_quantity: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  commitment_discount_unit: OptionalText;
   ingested_at: DefaultTimestamp;
 }
 
