@@ -58,8 +58,9 @@ export const featureSchema = z
         api_model: z.string().optional(),
         /**
          * The model to compare against once the comparator (api_model, or for API features the
-         * model they run on) is retired or retiring (see `models.retirements`): same provider as
-         * api_provider unless `successor_provider` says otherwise. Must be in the price catalog.
+         * model they run on) is retired or retiring (see `models.retirements`): on api_provider (API
+         * features: the provider they run on) unless `successor_provider` says otherwise. Must be in
+         * the price catalog.
          */
         successor: z.string().min(1).optional(),
         successor_provider: z.string().min(1).optional(),
