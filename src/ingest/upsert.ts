@@ -70,6 +70,11 @@ const COST_VALUES: readonly Column[] = [
   ['pricing_unit', 'text'], ['tags', 'jsonb', "'{}'"], ['x_project_id', 'text'], ['x_api_key_id', 'text'], ['x_workspace_id', 'text'],
   ['x_model', 'text'], ['x_token_type', 'text'], ['x_usage_type', 'text'], ['x_line_item', 'text'], ['x_gpu_model', 'text'],
   ['x_gpu_count', 'integer'], ['estimated', 'boolean', 'false'], ['extra', 'jsonb', "'{}'"], ['deployment', 'text'],
+  // FOCUS 1.2 columns (migration 20261202005100); NULL from sources that do not report them.
+  ['sub_account_id', 'text'], ['sub_account_name', 'text'], ['billing_account_name', 'text'],
+  ['billing_period_start', 'timestamptz'], ['billing_period_end', 'timestamptz'], ['commitment_discount_id', 'text'],
+  ['commitment_discount_name', 'text'], ['commitment_discount_category', 'text'], ['commitment_discount_type', 'text'],
+  ['commitment_discount_status', 'text'], ['commitment_discount_quantity', 'numeric'], ['commitment_discount_unit', 'text'],
 ];
 const COSTS: TableSpec = {
   table: 'cost_line_items',

@@ -4,6 +4,7 @@ import { startOpencostSimulator, type OpencostSimulatorOptions } from '../../../
 import { opencostConnector } from '../../../src/sources/opencost/connector.ts';
 import { SourceHttpError, SourceSchemaError } from '../../../src/errors.ts';
 import type { Ctx } from '../../../src/context.ts';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 
 // 2026-11-03 is a Tuesday: copilot-vllm holds copilot-1 08–18, copilot-embed 0.5 GPU 00–06.
 const DAY = { start: new Date('2026-11-03T00:00:00Z'), end: new Date('2026-11-04T00:00:00Z') };
@@ -120,9 +121,9 @@ describe('opencost ingest: bad input writes nothing of the day and keeps the raw
     const run = await ctx.db.selectFrom('ingestion_runs').selectAll().where('source', '=', 'opencost').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(run.status).toBe('failed');
     expect(run.error).toBe(err!.message);
-    const raw = await ctx.db.selectFrom('raw_payloads').select(['status', 'body', 'parse_error']).where('run_id', '=', run.id).execute();
+    const raw = await ctx.db.selectFrom('raw_payloads').select(['status', 'body', 'body_gz', 'parse_error']).where('run_id', '=', run.id).execute();
     expect(raw).toHaveLength(1);
-    expect(raw[0]!.body).toMatch(body);
+    expect(readRawBody(raw[0]!)).toMatch(body);
     expect(raw[0]!.status).toBe(answer.status);
     if (type === SourceSchemaError) expect(raw[0]!.parse_error).toBeTruthy();
   });
