@@ -91,7 +91,7 @@ describe('job failures', () => {
   it('serves /healthz, /metrics and an escaped queue page', async () => {
     const health = await fetch(`${http.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, redis: 'ready', workers: 6 });
+    expect(await health.json()).toMatchObject({ ok: true, redis: 'ready', workers: 7 }); // one per queue: ingest × 5 sources, compute, report
 
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     expect(metrics).toContain('breakeven_jobs_total{queue="ingest-openai",outcome="failed"} 1');
