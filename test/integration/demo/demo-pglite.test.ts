@@ -67,5 +67,5 @@ describe('demo on PGlite', () => {
     const strip = (rows: typeof first.rows) => rows.map(({ computed_at: _c, ...rest }) => rest);
     expect(strip(second.rows)).toEqual(strip(first.rows));
     expect(readFileSync(join(dir, 'out2', 'report-2026-10.csv'), 'utf8')).toBe(readFileSync(join(dir, 'out1', 'report-2026-10.csv'), 'utf8'));
-  }, 600_000); // two full demos on PGlite (five sources): minutes on a loaded CI machine
+  });
 });
