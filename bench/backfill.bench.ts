@@ -111,7 +111,7 @@ async function startVendors() {
       ...ce.requests.map((r) => ({ source: 'aws' as const, ...at(new Date(String((r.body['TimePeriod'] as { Start?: string } | undefined)?.Start))) })),
       ...prom.requests.map((q) => ({ source: 'prometheus' as const, ...at(unix(q.start)) })),
     ],
-    counters: () => ({ openai: openai.requests, anthropic: anthropic.requests.length, aws: ce.requests.length, prometheus: prom.requests.length }),
+    counters: () => ({ openai: openai.requests, anthropic: anthropic.requests.length, aws: ce.requests.length, prometheus: prom.requests.length, opencost: 0 }),
     close: async () => {
       await Promise.allSettled(proxies.map((p) => p.close()));
       await Promise.allSettled([openai, anthropic, ce, prom].map((s) => s.close()));

@@ -31,6 +31,7 @@ export const DEFAULT_LIMITS: Record<SourceName, RateLimit> = {
   anthropic: { max: 2, duration: 1_000 },
   aws: { max: 1, duration: 2_000 },
   prometheus: { max: 5, duration: 1_000 },
+  opencost: { max: 5, duration: 1_000 },
 };
 
 export interface StallSettings {

@@ -20,6 +20,9 @@ export const envSchema = z.object({
   AWS_SESSION_TOKEN: z.string().min(1).optional(),
   PROMETHEUS_URL: url.optional(),
   PROMETHEUS_BEARER_TOKEN: z.string().min(1).optional(),
+  /** OpenCost API (cost-model port 9003, e.g. http://opencost.opencost:9003); may carry user:pass@ for a proxy. */
+  OPENCOST_URL: url.optional(),
+  OPENCOST_BEARER_TOKEN: z.string().min(1).optional(),
   SMTP_URL: z.string().min(1).optional(),
   REPORT_FROM: z.string().min(1).optional(),
   REPORT_TO: z.string().min(1).optional(),

@@ -69,6 +69,14 @@ export const featureSchema = z
         /** For self-hosted features: the comparable API model (provider + model id in the price catalog). */
         api_provider: z.string().optional(),
         api_model: z.string().optional(),
+        /**
+         * The model to compare against once the comparator (api_model, or for API features the
+         * model they run on) is retired or retiring (see `models.retirements`): on api_provider (API
+         * features: the provider they run on) unless `successor_provider` says otherwise. Must be in
+         * the price catalog.
+         */
+        successor: z.string().min(1).optional(),
+        successor_provider: z.string().min(1).optional(),
       })
       .strict()
       .default({}),
@@ -132,6 +140,55 @@ export const deploymentSchema = z
 export type DeploymentConfig = z.infer<typeof deploymentSchema>;
 
 const lookback = z.number().int().min(0).max(62);
+
+/** A Kubernetes label key as written on the objects (`karpenter.sh/nodepool`, `app.kubernetes.io/name`). */
+const k8sLabelKey = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'expected a Kubernetes label key such as app.kubernetes.io/name or karpenter.sh/nodepool');
+
+/**
+ * OpenCost (`breakeven ingest opencost`, base URL from OPENCOST_URL): GPU-hour SHARES per
+ * deployment on shared GPU nodes; the money stays the bill's. See docs/opencost.md.
+ */
+export const opencostSourceSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    lookback_days: lookback.default(2),
+    /** Pod label whose value names the deployment (aggregate=…,label:<this>). */
+    deployment_label: k8sLabelKey.default('app.kubernetes.io/name'),
+    /** Node label naming the node pool, as OpenCost reports it (add it to ALLOCATION_NODE_LABELS_INCLUDE_LIST). */
+    node_pool_label: k8sLabelKey.default('karpenter.sh/nodepool'),
+    /** Cost-allocation tag on the bill (Cost Explorer tag key / FOCUS Tags key) whose values are the node pool names. */
+    bill_tag: z.string().min(1).default('karpenter.sh/nodepool'),
+    /** Also pull /inferenceCost/total (OpenCost 1.121+) per model and day, as a list-price cross-check. */
+    inference_cost: z.boolean().default(false),
+  })
+  .strict();
+export type OpencostSourceConfig = z.infer<typeof opencostSourceSchema>;
+const OPENCOST_DEFAULTS = {
+  enabled: false,
+  lookback_days: 2,
+  deployment_label: 'app.kubernetes.io/name',
+  node_pool_label: 'karpenter.sh/nodepool',
+  bill_tag: 'karpenter.sh/nodepool',
+  inference_cost: false,
+};
+
+/**
+ * A model retirement the shipped table (src/prices/lifecycle-data.ts) does not know, or corrects:
+ * a config entry for the same provider and model replaces the shipped one.
+ */
+export const retirementSchema = z
+  .object({
+    provider: z.string().min(1),
+    model: z.string().min(1),
+    /** Shutdown/retirement date (requests fail from this day on); omit when retired on an unknown date. */
+    date: isoDate.optional(),
+    successor: z.string().min(1).optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type RetirementConfig = z.infer<typeof retirementSchema>;
 
 export const configSchema = z
   .object({
@@ -209,6 +266,7 @@ export const configSchema = z
           })
           .strict()
           .default({ overlap: 'skip' }),
+        opencost: opencostSourceSchema.default(OPENCOST_DEFAULTS),
       })
       .strict()
       .default({
@@ -217,7 +275,12 @@ export const configSchema = z
         anthropic: { enabled: true, lookback_days: 3 },
         aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },
         prometheus: { enabled: true, lookback_days: 1, deployment_label: 'deployment' },
+        opencost: OPENCOST_DEFAULTS,
       }),
+    models: z
+      .object({ retirements: z.array(retirementSchema).default([]) })
+      .strict()
+      .default({ retirements: [] }),
     schedule: z
       .object({
         timezone: z.string().default('UTC'),

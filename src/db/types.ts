@@ -11,6 +11,8 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** date: 'YYYY-MM-DD' strings, never Date (a Date would shift with the local time zone). */
 export type DateString = ColumnType<string, string, string>;
+/** A nullable text column that inserts may omit (added after the table's first writers). */
+export type OptionalText = ColumnType<string | null, string | null | undefined, string | null>;
 export type Json<T = unknown> = ColumnType<T, string | T, string | T>;
 export type DefaultJson<T = unknown> = ColumnType<T, string | T | undefined, string | T>;
 
@@ -119,6 +121,19 @@ export interface CostLineItemsTable {
   extra: DefaultJson<Record<string, unknown>>;
   feature: string | null;
   deployment: string | null;
+  /** FOCUS 1.2 columns (NULL where the source does not report them; see migration 20261202005100). */
+  sub_account_id: OptionalText;
+  sub_account_name: OptionalText;
+  billing_account_name: OptionalText;
+  billing_period_start: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  billing_period_end: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  commitment_discount_id: OptionalText;
+  commitment_discount_name: OptionalText;
+  commitment_discount_category: OptionalText;
+  commitment_discount_type: OptionalText;
+  commitment_discount_status: OptionalText;
+  commitment_discount_quantity: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  commitment_discount_unit: OptionalText;
   ingested_at: DefaultTimestamp;
 }
 
@@ -362,6 +377,58 @@ export interface ReportDeliveriesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** OpenCost /allocation: GPU-hours per deployment, node and hour (shares, not money). */
+export interface OpencostGpuAllocationsTable {
+  hour: Timestamp;
+  hour_end: Timestamp;
+  cluster: ColumnType<string, string | undefined, string>;
+  node: ColumnType<string, string | undefined, string>;
+  namespace: ColumnType<string, string | undefined, string>;
+  deployment: string;
+  node_pool: ColumnType<string, string | undefined, string>;
+  gpu_hours: Numeric;
+  gpu_request_average: NullableNumeric;
+  gpu_cost_list: NullableNumeric;
+  total_cost_list: NullableNumeric;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
+/** OpenCost idle per node and hour. */
+export interface OpencostGpuIdleTable {
+  hour: Timestamp;
+  hour_end: Timestamp;
+  cluster: ColumnType<string, string | undefined, string>;
+  node: ColumnType<string, string | undefined, string>;
+  node_pool: ColumnType<string, string | undefined, string>;
+  gpu_hours: NullableNumeric;
+  gpu_hours_basis: 'reported' | 'node_rate' | 'pool_rate' | 'cluster_rate' | null;
+  gpu_cost_list: Numeric;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
+/** OpenCost /inferenceCost/total per model and window, at list (cross-check only). */
+export interface OpencostInferenceCostsTable {
+  window_start: Timestamp;
+  window_end: Timestamp;
+  model_name: string;
+  model_version: ColumnType<string, string | undefined, string>;
+  namespace: ColumnType<string, string | undefined, string>;
+  cluster: ColumnType<string, string | undefined, string>;
+  cost_basis: string;
+  total_cost_list: NullableNumeric;
+  prompt_tokens: NullableNumeric;
+  generation_tokens: NullableNumeric;
+  total_tokens: NullableNumeric;
+  cost_per_million_tokens: NullableNumeric;
+  input_cost_per_million_tokens: NullableNumeric;
+  output_cost_per_million_tokens: NullableNumeric;
+  allocation_method: string | null;
+  extra: DefaultJson<Record<string, unknown>>;
+  ingested_at: DefaultTimestamp;
+}
+
 export interface Database {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
@@ -385,6 +452,9 @@ export interface Database {
   rollup_state: RollupStateTable;
   month_activity: MonthActivityTable;
   allocation_ledger: AllocationLedgerTable;
+  opencost_gpu_allocations: OpencostGpuAllocationsTable;
+  opencost_gpu_idle: OpencostGpuIdleTable;
+  opencost_inference_costs: OpencostInferenceCostsTable;
 }
 
 /** A normalized usage fact: its grouping columns and values; the write path resolves dim_id. */
@@ -393,4 +463,7 @@ export type CostLineItemInsert = Insertable<CostLineItemsTable>;
 export type ServingMetricInsert = Insertable<ServingMetricsTable>;
 export type GpuMetricInsert = Insertable<GpuMetricsTable>;
 export type ServingLatencyInsert = Insertable<ServingLatencyHourlyTable>;
+export type OpencostAllocationInsert = Insertable<OpencostGpuAllocationsTable>;
+export type OpencostIdleInsert = Insertable<OpencostGpuIdleTable>;
+export type OpencostInferenceInsert = Insertable<OpencostInferenceCostsTable>;
 export type FeatureMonthlyRow = Selectable<FeatureMonthlyResultsTable>;

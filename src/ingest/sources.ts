@@ -2,7 +2,7 @@ import type { Ctx } from '../context.ts';
 import type { WindowResult } from './window.ts';
 
 /** The windowed sources (FOCUS is file-based: `ingest focus --file`). */
-export const SOURCE_NAMES = ['openai', 'anthropic', 'aws', 'prometheus'] as const;
+export const SOURCE_NAMES = ['openai', 'anthropic', 'aws', 'prometheus', 'opencost'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /**

@@ -4,9 +4,10 @@ import type { CostLineItemInsert, Database, GpuMetricInsert, ServingLatencyInser
 import { copyRows, type CopyValue } from '../db/copy.ts';
 import { featureCase } from '../attribution/apply.ts';
 import { maintainUsageRollups, markActivityStale } from './rollups.ts';
+import { writeOpencostFacts, type OpencostFacts } from './upsert-opencost.ts';
 
 /** Normalized facts of one window (or one file), ready to write. */
-export interface FactBatch {
+export interface FactBatch extends OpencostFacts {
   usage?: UsageFactInsert[];
   costs?: CostLineItemInsert[];
   serving?: ServingMetricInsert[];
@@ -27,6 +28,8 @@ export interface ReplaceScope {
   serving?: boolean;
   gpu?: boolean;
   latency?: boolean;
+  /** OpenCost shares, idle and inference cross-check of the window (see upsert-opencost.ts). */
+  opencost?: boolean;
 }
 
 /** One column of a staged table: name, Postgres type, and the value used when a row leaves it out. */
@@ -69,6 +72,11 @@ const COST_VALUES: readonly Column[] = [
   ['pricing_unit', 'text'], ['tags', 'jsonb', "'{}'"], ['x_project_id', 'text'], ['x_api_key_id', 'text'], ['x_workspace_id', 'text'],
   ['x_model', 'text'], ['x_token_type', 'text'], ['x_usage_type', 'text'], ['x_line_item', 'text'], ['x_gpu_model', 'text'],
   ['x_gpu_count', 'integer'], ['estimated', 'boolean', 'false'], ['extra', 'jsonb', "'{}'"], ['deployment', 'text'],
+  // FOCUS 1.2 columns (migration 20261202005100); NULL from sources that do not report them.
+  ['sub_account_id', 'text'], ['sub_account_name', 'text'], ['billing_account_name', 'text'],
+  ['billing_period_start', 'timestamptz'], ['billing_period_end', 'timestamptz'], ['commitment_discount_id', 'text'],
+  ['commitment_discount_name', 'text'], ['commitment_discount_category', 'text'], ['commitment_discount_type', 'text'],
+  ['commitment_discount_status', 'text'], ['commitment_discount_quantity', 'numeric'], ['commitment_discount_unit', 'text'],
 ];
 const COSTS: TableSpec = {
   table: 'cost_line_items',
@@ -229,6 +237,7 @@ export async function writeFacts(db: Kysely<Database>, config: Config, batch: Fa
     }
     n += latency.length;
   }
+  n += await writeOpencostFacts(trx, batch, scope?.opencost ? scope : undefined);
   return n;
 }
 

@@ -4,6 +4,7 @@ import { startOpenAISimulator } from './openai.ts';
 import { startAnthropicSimulator, SIM_API_KEY as ANTHROPIC_SIM_KEY } from './anthropic.ts';
 import { startCostExplorerSimulator } from './aws-ce.ts';
 import { startPrometheusSimulator } from './prometheus.ts';
+import { startOpencostSimulator } from './opencost.ts';
 
 export interface RunningSimulators {
   /** Environment that points the real connectors at the simulators (fake credentials only). */
@@ -28,6 +29,8 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number }):
     started.push(ce);
     const prom = await startPrometheusSimulator({ seed });
     started.push(prom);
+    const opencost = await startOpencostSimulator();
+    started.push(opencost);
     return {
       env: {
         OPENAI_BASE_URL: openai.url,
@@ -40,6 +43,7 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number }):
         AWS_ACCESS_KEY_ID: 'AKIDSIMULATOR',
         AWS_SECRET_ACCESS_KEY: 'simulator-secret',
         PROMETHEUS_URL: prom.url,
+        OPENCOST_URL: opencost.url,
       },
       close: async () => {
         await Promise.allSettled(started.map((s) => s.close()));

@@ -10,7 +10,7 @@ export interface SourceDescriptor {
   /** The windowed connector (fetch → validate → normalize → one transaction per window). */
   connector: SourceConnector;
   /** The fact tables it writes. */
-  feeds: ReadonlyArray<'usage' | 'costs' | 'serving' | 'gpu' | 'latency'>;
+  feeds: ReadonlyArray<'usage' | 'costs' | 'serving' | 'gpu' | 'latency' | 'gpu_shares'>;
   /**
    * Its cost lines are API invoices coarser than the feature rules: compute splits each line over
    * the usage that explains it (same day, project, model, token class, tier). `workspaceScoped`:

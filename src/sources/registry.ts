@@ -4,6 +4,7 @@ import { openaiSource } from './openai/index.ts';
 import { anthropicSource } from './anthropic/index.ts';
 import { awsSource } from './aws/index.ts';
 import { prometheusSource } from './prometheus/index.ts';
+import { opencostSource } from './opencost/index.ts';
 
 /** Every windowed source, by name (a missing or extra entry is a type error). */
 export const SOURCES: Record<SourceName, SourceDescriptor> = {
@@ -11,4 +12,5 @@ export const SOURCES: Record<SourceName, SourceDescriptor> = {
   anthropic: anthropicSource,
   aws: awsSource,
   prometheus: prometheusSource,
+  opencost: opencostSource,
 };

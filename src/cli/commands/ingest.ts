@@ -19,6 +19,9 @@ export function registerIngest(program: Command): void {
       withContext(opts, async (ctx) => {
         const result = await importFocusFile(ctx, { path: opts.file, ...(opts.provider ? { provider: opts.provider } : {}) });
         io.print(`imported ${result.rows} FOCUS rows from ${opts.file}`);
+        if (result.corrections.rows > 0) {
+          io.note(`${result.corrections.rows} correction(s) of prior billing periods applied to the months they correct: run compute again for ${result.corrections.months.join(', ')}`);
+        }
         return result;
       }),
     ),

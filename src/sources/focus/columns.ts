@@ -12,6 +12,10 @@ export const MAPPED = [
   'ChargePeriodStart', 'ChargePeriodEnd', 'ChargeCategory', 'ChargeClass', 'ChargeDescription',
   'ProviderName', 'ServiceName', 'ServiceCategory', 'SkuId', 'ResourceId', 'ResourceType', 'RegionId',
   'ConsumedQuantity', 'ConsumedUnit', 'PricingQuantity', 'PricingUnit', 'Tags',
+  // FOCUS 1.2 columns kept in their own columns (migration 20261202005100) rather than in extra.
+  'SubAccountId', 'SubAccountName', 'BillingAccountName', 'BillingPeriodStart', 'BillingPeriodEnd',
+  'CommitmentDiscountId', 'CommitmentDiscountName', 'CommitmentDiscountCategory', 'CommitmentDiscountType',
+  'CommitmentDiscountStatus', 'CommitmentDiscountQuantity', 'CommitmentDiscountUnit',
 ] as const;
 export type MappedColumn = (typeof MAPPED)[number];
 

@@ -29,6 +29,12 @@ export interface FocusImportResult {
   gpuRows: number;
   /** Columns kept in `extra` (not FOCUS columns we map: provider extras, x_* custom columns). */
   extraColumns: string[];
+  /**
+   * Rows with ChargeClass = Correction (corrections of a previously invoiced billing period). Each
+   * is stored in the charge period it corrects, so it counts in that month: `months` are the
+   * months to compute again (YYYY-MM), whatever invoice the correction arrived on.
+   */
+  corrections: { rows: number; months: string[] };
 }
 
 const CHUNK = 500;
@@ -59,6 +65,8 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
   let periodStart: Date | null = null;
   let periodEnd: Date | null = null;
   let gpuRows = 0;
+  const correctedMonths = new Set<string>();
+  let correctionRows = 0;
 
   try {
     const rows = await ctx.db.transaction().execute(async (trx) => {
@@ -93,6 +101,10 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
         if (!last || end > last) accounts.set(account, end);
         currencies.add(row.billing_currency);
         if (row.x_gpu_model) gpuRows++;
+        if (row.charge_class === 'Correction') {
+          correctionRows++;
+          correctedMonths.add(start.toISOString().slice(0, 7));
+        }
         buffer.push(row);
         if (buffer.length >= CHUNK) await flush();
       }
@@ -128,6 +140,7 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
       periodEnd,
       gpuRows,
       extraColumns: h ? h.extra : [],
+      corrections: { rows: correctionRows, months: [...correctedMonths].sort() },
     };
   } catch (err) {
     const message = errorMessage(err);

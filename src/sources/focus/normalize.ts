@@ -118,6 +118,7 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
     if (v === null) return fail(c, 'missing');
     return parseFocusTime(v) ?? fail(c, `"${v}" is not a date/time`);
   };
+  const optionalTime = (c: MappedColumn): Date | null => (get(c) === null ? null : time(c));
 
   const billed = money('BilledCost', true)!;
   const effective = money('EffectiveCost', true)!;
@@ -127,6 +128,10 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
   const end = time('ChargePeriodEnd');
   if (end <= start) fail('ChargePeriodEnd', 'must be after ChargePeriodStart');
   const providerName = get('ProviderName') ?? rc.provider ?? fail('ProviderName', 'missing (or pass --provider)');
+  const billingPeriodStart = optionalTime('BillingPeriodStart');
+  const billingPeriodEnd = optionalTime('BillingPeriodEnd');
+  if (billingPeriodStart && billingPeriodEnd && billingPeriodEnd <= billingPeriodStart) fail('BillingPeriodEnd', 'must be after BillingPeriodStart');
+  const chargeClass = normalizeChargeClass(get('ChargeClass'), (why) => fail('ChargeClass', why));
 
   const extra: Record<string, unknown> = {};
   header.names.forEach((n, i) => {
@@ -136,6 +141,7 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
   });
   const consumed = quantity('ConsumedQuantity');
   const pricing = quantity('PricingQuantity');
+  const commitmentQuantity = quantity('CommitmentDiscountQuantity');
   Object.assign(extra, unparsed);
   const { tags, raw: tagsRaw } = parseTags(get('Tags'));
   if (tagsRaw !== undefined) extra['tags_unparsed'] = tagsRaw;
@@ -162,7 +168,9 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
     list_cost: money('ListCost', false),
     contracted_cost: money('ContractedCost', false),
     charge_category: get('ChargeCategory') ?? 'Usage',
-    charge_class: get('ChargeClass'),
+    // A correction keeps the charge period it corrects: it is applied to that month, and
+    // billing_period_start tells on which invoice it arrived (see docs/analysts.md).
+    charge_class: chargeClass,
     charge_description: get('ChargeDescription'),
     service_name: get('ServiceName'),
     service_category: get('ServiceCategory'),
@@ -175,6 +183,18 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
     pricing_quantity: pricing,
     pricing_unit: get('PricingUnit'),
     tags,
+    sub_account_id: get('SubAccountId'),
+    sub_account_name: get('SubAccountName'),
+    billing_account_name: get('BillingAccountName'),
+    billing_period_start: billingPeriodStart,
+    billing_period_end: billingPeriodEnd,
+    commitment_discount_id: get('CommitmentDiscountId'),
+    commitment_discount_name: get('CommitmentDiscountName'),
+    commitment_discount_category: get('CommitmentDiscountCategory'),
+    commitment_discount_type: get('CommitmentDiscountType'),
+    commitment_discount_status: get('CommitmentDiscountStatus'),
+    commitment_discount_quantity: commitmentQuantity,
+    commitment_discount_unit: get('CommitmentDiscountUnit'),
     x_usage_type: xUsageType,
     x_gpu_model: gpu?.gpu ?? null,
     x_gpu_count: gpu?.count ?? null,
@@ -186,4 +206,15 @@ export function normalizeFocusRow(header: Header, cells: string[], lineKey: stri
       usageType: xUsageType ?? undefined,
     }),
   };
+}
+
+/**
+ * FOCUS allows one ChargeClass value, "Correction" (a correction of a previously invoiced billing
+ * period), or null. Case is normalized; anything else is an error rather than a guess, because a
+ * misread correction would be applied to the wrong month.
+ */
+export function normalizeChargeClass(v: string | null, fail: (why: string) => never): 'Correction' | null {
+  if (v === null) return null;
+  if (v.toLowerCase() === 'correction') return 'Correction';
+  return fail(`"${v}" is not a FOCUS ChargeClass (expected Correction or empty)`);
 }

@@ -41,7 +41,7 @@ describe('demo on PGlite', () => {
   it('reports every demo feature from every source kind, and a second run gives identical numbers', { timeout: 480_000 }, async () => {
     const first = await demoOnce(join(dir, 'out1'));
     expect(first.result.month).toBe('2026-10');
-    expect(first.result.sources).toEqual(['openai', 'anthropic', 'aws', 'prometheus']);
+    expect(first.result.sources).toEqual(['openai', 'anthropic', 'aws', 'prometheus', 'opencost']);
     const byName = new Map(first.rows.map((r) => [r.feature, r]));
     for (const f of ['support-chat', 'support-chat.guardrail', 'internal-copilot', 'doc-summarizer', 'code-review', 'search-rerank', 'unattributed']) {
       const r = byName.get(f);

@@ -76,7 +76,7 @@ beforeAll(async () => {
   admin = adminRedis();
   cwd = await mkdtemp(join(tmpdir(), 'bk-cli-backfill-'));
   const doc = parse(await readFile(EXAMPLE, 'utf8')) as { sources: Record<string, { enabled: boolean }> };
-  for (const s of ['anthropic', 'aws', 'prometheus']) doc.sources[s]!.enabled = false;
+  for (const s of ['anthropic', 'aws', 'prometheus', 'opencost']) doc.sources[s]!.enabled = false;
   config = join(cwd, 'breakeven.config.yaml');
   await writeFile(config, stringify(doc));
 });

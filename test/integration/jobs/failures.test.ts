@@ -91,7 +91,7 @@ describe('job failures', () => {
   it('serves /healthz, /metrics and an escaped queue page', async () => {
     const health = await fetch(`${http.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ ok: true, redis: 'ready', workers: 6 });
+    expect(await health.json()).toMatchObject({ ok: true, redis: 'ready', workers: 7 }); // one per queue: ingest × 5 sources, compute, report
 
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     expect(metrics).toContain('breakeven_jobs_total{queue="ingest-openai",outcome="failed"} 1');
@@ -107,7 +107,7 @@ describe('job failures', () => {
 
   it('reports counts and failed jobs with their reasons for `breakeven status`', async () => {
     const status = await queueStatus(redisUrl(), { prefix });
-    expect(status.queues.map((q) => q.name)).toEqual(['ingest-openai', 'ingest-anthropic', 'ingest-aws', 'ingest-prometheus', 'compute', 'report']);
+    expect(status.queues.map((q) => q.name)).toEqual(['ingest-openai', 'ingest-anthropic', 'ingest-aws', 'ingest-prometheus', 'ingest-opencost', 'compute', 'report']);
     const compute = status.queues.find((q) => q.name === 'compute')!;
     expect(compute.counts).toMatchObject({ completed: 1, failed: 1, active: 0, waiting: 0 });
     expect(compute.failed).toEqual([expect.objectContaining({ id: 'compute:all:2026-02', name: 'compute', attemptsMade: 1, reason: 'BreakevenError: no FX rate for <script>alert(1)</script>' })]);

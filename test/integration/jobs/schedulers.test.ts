@@ -22,6 +22,7 @@ beforeAll(async () => {
   config.sources.openai = { enabled: true, lookback_days: 3 };
   config.sources.anthropic = { ...config.sources.anthropic, enabled: false };
   config.sources.prometheus = { ...config.sources.prometheus, enabled: false };
+  config.sources.opencost = { ...config.sources.opencost, enabled: false };
   config.report.recipients = ['finops@example.com'];
   ctx = await createTestContext({ config, clock: fixedClock('2026-11-05T12:00:00Z') });
   admin = adminRedis();

@@ -39,8 +39,10 @@ describe('FOCUS 1.0 sample (head10)', async () => {
 
   it('maps the 1.0 columns and keeps the extra ones', () => {
     expect(rows).toHaveLength(10);
-    expect(header.extra).toEqual(expect.arrayContaining(['Id', 'AvailabilityZone', 'SubAccountName', 'ListUnitPrice', 'ChargeFrequency', 'InvoiceIssuerName']));
+    expect(header.extra).toEqual(expect.arrayContaining(['Id', 'AvailabilityZone', 'ListUnitPrice', 'ChargeFrequency', 'InvoiceIssuerName']));
     expect(header.extra).not.toContain('BilledCost');
+    // FOCUS 1.2 columns we store in their own columns are no longer extras.
+    for (const c of ['SubAccountId', 'SubAccountName', 'BillingPeriodStart', 'CommitmentDiscountId', 'CommitmentDiscountStatus']) expect(header.extra).not.toContain(c);
   });
 
   it('reads the first row: NULL as null, zone-less times as UTC, decimals exact', () => {
@@ -73,7 +75,8 @@ describe('FOCUS 1.0 sample (head10)', async () => {
     });
     expect(iso(r.charge_period_start)).toBe('2024-09-18T22:00:00.000Z');
     expect(iso(r.charge_period_end)).toBe('2024-09-18T23:00:00.000Z');
-    expect(r.extra).toMatchObject({ Id: '11472', SubAccountName: 'Atlas Nimbus', ListUnitPrice: '0.0000004', BillingPeriodStart: '2024-09-01 00:00:00' });
+    expect(r.extra).toMatchObject({ Id: '11472', ListUnitPrice: '0.0000004' });
+    expect(r).toMatchObject({ sub_account_name: 'Atlas Nimbus', billing_period_start: new Date('2024-09-01T00:00:00Z'), billing_period_end: new Date('2024-10-01T00:00:00Z') });
     expect(r.extra).not.toHaveProperty('AvailabilityZone'); // NULL is not kept
   });
 

@@ -33,6 +33,7 @@ describe('scheduled windows', () => {
     expect(wanted.map((s) => `${s.queue} ${s.id} ${s.pattern} ${s.tz}`)).toEqual([
       'ingest-openai plan-ingest:openai 0 3 * * * America/New_York',
       'ingest-prometheus plan-ingest:prometheus 0 3 * * * America/New_York',
+      'ingest-opencost plan-ingest:opencost 0 3 * * * America/New_York',
       'report monthly-report 0 8 3 * * America/New_York',
     ]);
     expect(unwanted.map((u) => u.id)).toEqual(['plan-ingest:anthropic', 'plan-ingest:aws', 'month-close:aws']);
