@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { withContext, withGlobalOptions, runCommand, type CommandIO } from '../output.ts';
 import { parseMonth } from '../../time.ts';
 import { ConfigError, errorMessage } from '../../errors.ts';
-import { writeMonthlyReport, type WrittenReport } from '../../reports/write.ts';
-import { deliverMonthlyReport, DeliveryFailedError, type DeliveryResult } from '../../delivery/deliver.ts';
+import type { WrittenReport } from '../../reports/write.ts';
+import type { DeliveryResult } from '../../delivery/deliver.ts';
 
 interface ReportOptions {
   config?: string;
@@ -31,6 +31,8 @@ export function registerReport(program: Command): void {
       const month = parseMonthArg(opts.month);
       const to = opts.to ? opts.to.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       return withContext(opts, async (ctx) => {
+        const { writeMonthlyReport } = await import('../../reports/write.ts');
+        const { deliverMonthlyReport, DeliveryFailedError } = await import('../../delivery/deliver.ts');
         const written = await writeMonthlyReport(ctx, month, opts.out);
         printWritten(io, written);
         if (!opts.send) return { report: written };

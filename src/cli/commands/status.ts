@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
-import { ingestStatus } from '../../ingest/status.ts';
 import { formatTable } from '../table.ts';
 import { errorMessage } from '../../errors.ts';
 
@@ -9,6 +8,7 @@ export function registerStatus(program: Command): void {
     (opts: { config?: string; json?: boolean }) =>
       runCommand(opts, (io) =>
         withContext(opts, async (ctx) => {
+          const { ingestStatus } = await import('../../ingest/status.ts');
           const status = await ingestStatus(ctx);
           let queues: unknown = null;
           if (ctx.env.REDIS_URL) {
