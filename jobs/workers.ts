@@ -114,7 +114,7 @@ export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise
       }
       case 'monthly-report': {
         const month = reportMonthFor(now);
-        const send = ctx.config.report.recipients.length > 0 || Boolean(ctx.env.REPORT_TO);
+        const send = ctx.config.report.recipients.length > 0 || Boolean(ctx.env.REPORT_TO) || Boolean(ctx.config.report.channels?.length);
         const plan = planRange({ from: parseMonth(month), to: parseMonth(month), sources: [], report: true, send });
         const r = await enqueuePlan(connection, plan, { prefix, ...(opts.retry ? { retry: opts.retry } : {}) });
         return { month, status: r.status, jobs: r.jobs.map((j) => j.jobId) };

@@ -23,6 +23,8 @@ export const envSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   REPORT_FROM: z.string().min(1).optional(),
   REPORT_TO: z.string().min(1).optional(),
+  // A Slack (or compatible) incoming webhook for report.channels' `slack` channel. A secret: never logged.
+  SLACK_WEBHOOK_URL: url.refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL').optional(),
   BREAKEVEN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   // Redis key prefix of every queue, so several installations or test runs can share one Redis.
   // Letters, digits, `_ . -` only (no `:`, which separates BullMQ's key parts, no glob characters
