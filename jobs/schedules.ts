@@ -61,3 +61,6 @@ export { readWatermark } from '../src/db/repositories/sync-state.ts';
 
 /** The month the monthly report covers when it fires: the last full month. */
 export const reportMonthFor = (now: Date): string => monthKey(lastFullMonth(now));
+
+/** The day the alerts evaluate after a scheduled ingest: yesterday (UTC), the last whole day pulled. */
+export const alertDayFor = (now: Date): string => dayKey(addDays(startOfDay(now), -1));

@@ -40,11 +40,20 @@ export function registerStatus(program: Command): void {
               ]),
             ),
           );
+          const { activeAlerts } = await import('../../alerts/evaluate.ts');
+          const alerts = await activeAlerts(ctx);
+          io.print('');
+          if (!alerts.evaluatedDay) io.print(ctx.config.alerts.length ? 'alerts: not evaluated yet (the worker evaluates them after each daily ingest; or `breakeven alerts --day YYYY-MM-DD`)' : 'alerts: none configured');
+          else if (alerts.alerts.length === 0) io.print(`alerts: none active (last evaluated ${alerts.evaluatedDay})`);
+          else {
+            io.print(`active alerts (${alerts.evaluatedDay}):`);
+            io.print(formatTable(['alert', 'observed', 'threshold', 'what'], alerts.alerts.map((a) => [a.key, a.observed, a.threshold, a.message])));
+          }
           if (queues) {
             io.print('');
             io.print(`queues: ${JSON.stringify(queues, null, 2)}`);
           }
-          return { ...status, queues };
+          return { ...status, queues, alerts };
         }),
       ),
   );
