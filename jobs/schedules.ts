@@ -1,7 +1,7 @@
 import type { Ctx } from '../src/context.ts';
 import { SOURCE_NAMES } from '../src/ingest/sources.ts';
 import { SOURCES } from '../src/sources/registry.ts';
-import { lastFullMonth, monthKey } from '../src/time.ts';
+import { addDays, dayKey, lastFullMonth, monthKey, startOfDay } from '../src/time.ts';
 import type { QueueSet } from './enqueue.ts';
 import { ingestQueueOf, jobOptions, type QueueName, type RetryOptions } from './queues.ts';
 

@@ -8,6 +8,7 @@ import { runAlerts } from '../../../src/alerts/run.ts';
 import { fixedClock } from '../../../src/clock.ts';
 import type { Db } from '../../../src/db/connect.ts';
 import { runStep } from '../../../src/pipeline/steps.ts';
+import { writeFacts } from '../../../src/ingest/upsert.ts';
 import { addDays, dayKey } from '../../../src/time.ts';
 import { createTestContext, exampleConfig, type TestCtx } from '../../helpers/db.ts';
 import { redisUrl } from '../../helpers/env.ts';
@@ -21,17 +22,13 @@ let ctx: TestCtx;
 let hook: Awaited<ReturnType<typeof startWebhookSink>>;
 let smtp: Awaited<ReturnType<typeof startSmtpSink>>;
 
-/** One cost line and one usage bucket per feature and day, written straight into the facts behind cost_daily/usage_daily. */
+/** One cost line and one usage bucket per feature and day, through the write path (rules give the feature). */
 async function seedDay(db: Db, feature: string, day: Date, cost: string, tokens: number): Promise<void> {
   const end = addDays(day, 1);
-  await db
-    .insertInto('cost_line_items')
-    .values({ source: 'anthropic', line_key: `${feature}:${dayKey(day)}`, charge_period_start: day, charge_period_end: end, provider_name: 'Anthropic', billing_currency: 'USD', billed_cost: cost, effective_cost: cost, service_name: 'Claude API', feature })
-    .execute();
-  await db
-    .insertInto('usage_facts')
-    .values({ provider: 'anthropic', bucket_start: day, bucket_end: end, api_key_id: feature, model: 'claude-sonnet-4-20250514', uncached_input_tokens: tokens, output_tokens: 0, requests: 10, feature })
-    .execute();
+  await writeFacts(db, ctx.config, {
+    costs: [{ source: 'anthropic', line_key: `${feature}:${dayKey(day)}`, charge_period_start: day, charge_period_end: end, provider_name: 'Anthropic', billing_currency: 'USD', billed_cost: cost, effective_cost: cost, service_name: 'Claude API', x_api_key_id: feature }],
+    usage: [{ provider: 'anthropic', bucket_start: day, bucket_end: end, api_key_id: feature, model: 'claude-sonnet-4-20250514', uncached_input_tokens: tokens, output_tokens: 0, requests: 10 }],
+  });
 }
 
 beforeAll(async () => {
@@ -40,6 +37,9 @@ beforeAll(async () => {
   const config = structuredClone(exampleConfig());
   config.report.channels = [{ type: 'slack' }, { type: 'email', to: ['oncall@example.com'] }];
   // support-chat: a spike rule of its own; every other feature: a catch-all budget of $250 a month.
+  // One feature per Anthropic API key, so the attribution rules put each seeded line on its feature.
+  config.features = ['support-chat', 'doc-summarizer', 'code-review'].map((name) => ({ ...config.features[0]!, name, parent: undefined, rules: [{ source: 'anthropic' as const, api_key_id: name }] }));
+  config.deployments = [];
   config.alerts = [{ feature: 'support-chat', daily_spike_factor: 3 }, { monthly_budget: '250' }];
   ctx = await createTestContext({ config, clock: fixedClock('2026-11-24T03:00:00Z'), env: { SLACK_WEBHOOK_URL: hook.url, SMTP_URL: smtp.url, REPORT_FROM: 'breakeven@example.com' } });
   for (let d = NOV1; d < SPIKE; d = addDays(d, 1)) {
@@ -80,8 +80,8 @@ describe('alerts on a simulated spike day', () => {
     expect(budget.message).toContain('at that rate the month ends at USD 260.87, over its monthly budget of USD 250.00');
     // doc-summarizer ($115 so far → $150) stays under the same budget.
     expect(alerts.map((a) => a.key)).not.toContain('budget:doc-summarizer');
-    await ctx.db.deleteFrom('cost_line_items').where('feature', '=', 'code-review').execute();
-    await ctx.db.deleteFrom('usage_facts').where('feature', '=', 'code-review').execute();
+    // Back to $0 for code-review (a restated line replaces the old one).
+    await seedDay(ctx.db, 'code-review', addDays(SPIKE, -1), '0', 0);
   });
 });
 
