@@ -4,6 +4,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { Ctx } from '../src/context.ts';
 import type { QueueSet } from './enqueue.ts';
 import { QUEUE_NAMES } from './queues.ts';
+import { registerAlertMetrics } from './alert-metrics.ts';
 
 
 export interface WorkerMetrics {
@@ -85,6 +86,7 @@ export function createWorkerMetrics(ctx: Ctx, queues: QueueSet): WorkerMetrics {
     },
   });
 
+  registerAlertMetrics(ctx, registry);
   return { registry, jobs, rowsIngested, vendorRequests };
 }
 

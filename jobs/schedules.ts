@@ -1,7 +1,7 @@
 import type { Ctx } from '../src/context.ts';
 import { SOURCE_NAMES } from '../src/ingest/sources.ts';
 import { SOURCES } from '../src/sources/registry.ts';
-import { lastFullMonth, monthKey } from '../src/time.ts';
+import { addDays, dayKey, lastFullMonth, monthKey, startOfDay } from '../src/time.ts';
 import type { QueueSet } from './enqueue.ts';
 import { ingestQueueOf, jobOptions, type QueueName, type RetryOptions } from './queues.ts';
 
@@ -61,3 +61,6 @@ export { readWatermark } from '../src/db/repositories/sync-state.ts';
 
 /** The month the monthly report covers when it fires: the last full month. */
 export const reportMonthFor = (now: Date): string => monthKey(lastFullMonth(now));
+
+/** The day the alerts evaluate after a scheduled ingest: yesterday (UTC), the last whole day pulled. */
+export const alertDayFor = (now: Date): string => dayKey(addDays(startOfDay(now), -1));

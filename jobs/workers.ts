@@ -7,6 +7,7 @@ import { planRange } from '../src/pipeline/planner.ts';
 import { runStep, STEP_NAMES, type StepName } from '../src/pipeline/steps.ts';
 import { parseMonth } from '../src/time.ts';
 import { enqueuePlan, QueueSet } from './enqueue.ts';
+import { queueAlertsAfterIngest } from './alerts.ts';
 import { toJobError } from './errors.ts';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 import { connectRedis, DEFAULT_PREFIX, QUEUE_NAMES, sourceOfQueue, type QueueName, type RetryOptions } from './queues.ts';
@@ -105,7 +106,9 @@ export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise
         const source = job.data?.source as SourceName;
         if (!SOURCE_NAMES.includes(source)) throw new UnrecoverableError(`plan-ingest without a known source: ${JSON.stringify(source)}`);
         const payload = await planScheduledIngest(ctx, source);
-        return payload ? ingest(job, payload) : { source, skipped: 'nothing new to pull' };
+        const result = payload ? await ingest(job, payload) : { source, skipped: 'nothing new to pull' };
+        const alertsJob = await queueAlertsAfterIngest(ctx, queues, source, opts.retry);
+        return alertsJob ? { ...result, alertsJob } : result;
       }
       case 'month-close': {
         const source = job.data?.source as SourceName;
@@ -115,7 +118,7 @@ export async function startWorkers(ctx: Ctx, opts: StartWorkersOptions): Promise
       }
       case 'monthly-report': {
         const month = reportMonthFor(now);
-        const send = ctx.config.report.recipients.length > 0 || Boolean(ctx.env.REPORT_TO);
+        const send = ctx.config.report.recipients.length > 0 || Boolean(ctx.env.REPORT_TO) || Boolean(ctx.config.report.channels?.length);
         const plan = planRange({ from: parseMonth(month), to: parseMonth(month), sources: [], report: true, send });
         const r = await enqueuePlan(connection, plan, { prefix, ...(opts.retry ? { retry: opts.retry } : {}) });
         return { month, status: r.status, jobs: r.jobs.map((j) => j.jobId) };

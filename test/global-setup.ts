@@ -1,8 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { adminUrl } from './helpers/env.ts';
 
-/** Drops test databases left behind by earlier, interrupted runs (older than an hour). */
+/**
+ * Before the suite: compiles dist/ when a source is newer than the last build (the CLI tests spawn
+ * bin/breakeven.js, which runs dist/), then drops test databases left behind by earlier,
+ * interrupted runs (older than an hour).
+ */
 export default async function setup(): Promise<void> {
+  const build = spawnSync(process.execPath, [new URL('../scripts/build.mjs', import.meta.url).pathname, '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed: the CLI tests run the compiled dist/');
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {

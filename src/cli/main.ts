@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { packagePath } from '../package-root.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -9,9 +10,10 @@ import { registerStatus } from './commands/status.ts';
 import { registerCalc } from './commands/calc.ts';
 import { registerBackfill } from './commands/backfill.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerAlerts } from './commands/alerts.ts';
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Options every command takes (INTERFACES.md); each command re-declares them so they work after the verb too.
-  for (const register of [registerDemo, registerMigrate, registerIngest, registerCompute, registerReport, registerStatus, registerCalc, registerBackfill, registerWorker]) {
+  for (const register of [registerDemo, registerMigrate, registerIngest, registerCompute, registerReport, registerStatus, registerCalc, registerBackfill, registerWorker, registerAlerts]) {
     register(program);
   }
   return program;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { BreakevenError, errorMessage } from '../errors.ts';
-import { createContext, type ContextOptions, type OwnedCtx } from '../context.ts';
-import { createLogger } from '../log.ts';
+import type { ContextOptions, OwnedCtx } from '../context.ts';
 
 /** Options every command takes. */
 export interface GlobalOptions {
@@ -65,6 +64,9 @@ export async function withContext<T>(
   // One-shot commands print their own summary; their structured logs stay quiet (warn) unless
   // LOG_LEVEL asks for more. Long-running commands (worker) pass 'info'.
   const level = process.env.LOG_LEVEL || defaultLogLevel || 'warn';
+  // Loaded here, not at the top: `--version`, `--help` and the calculators never load the database
+  // drivers, the SDKs or pino (every command module imports this file).
+  const [{ createContext }, { createLogger }] = await Promise.all([import('../context.ts'), import('../log.ts')]);
   const ctx = await createContext({ log: createLogger(level), ...rest, configPath: opts.config });
   try {
     return await body(ctx);

@@ -26,6 +26,8 @@ export const envSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   REPORT_FROM: z.string().min(1).optional(),
   REPORT_TO: z.string().min(1).optional(),
+  // A Slack (or compatible) incoming webhook for report.channels' `slack` channel. A secret: never logged.
+  SLACK_WEBHOOK_URL: url.refine((u) => /^https?:\/\//.test(u), 'expected an http(s) URL').optional(),
   BREAKEVEN_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   // Where the worker's HTTP server listens: loopback unless an operator opens it up (it has no auth).
   BREAKEVEN_HTTP_HOST: z.string().min(1).default('127.0.0.1'),

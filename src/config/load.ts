@@ -3,10 +3,11 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { packagePath } from '../package-root.ts';
 import { configSchema, type Config } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = './breakeven.config.yaml';
-export const EXAMPLE_CONFIG_PATH = new URL('../../breakeven.config.example.yaml', import.meta.url);
+export const EXAMPLE_CONFIG_PATH = packagePath('breakeven.config.example.yaml');
 
 /** `features[2].rules[0].source` — the path of the bad key, as users see it in their YAML. */
 export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
@@ -46,7 +47,7 @@ export function loadConfig(opts: { path?: string | undefined; fallbackToExample?
   const def = resolve(DEFAULT_CONFIG_PATH);
   if (existsSync(def)) return { config: parseConfig(readFileSync(def, 'utf8'), def), path: def };
   if (opts.fallbackToExample) {
-    const p = EXAMPLE_CONFIG_PATH.pathname;
+    const p = EXAMPLE_CONFIG_PATH;
     return { config: parseConfig(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8'), p), path: p };
   }
   throw new ConfigError(

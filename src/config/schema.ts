@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RULE_SOURCE_NAMES } from '../sources/rule-sources.ts';
+import { alertSchema, channelSchema } from './delivery-schema.ts';
 
 /**
  * Decimal amounts (prices, costs, FX rates) are kept as decimal strings so money never passes
@@ -294,9 +295,11 @@ export const configSchema = z
         recipients: z.array(z.string().email()).default([]),
         from: z.string().optional(),
         min_months_for_recommendation: z.number().int().min(1).max(24).default(3),
+        channels: z.array(channelSchema).min(1).optional(),
       })
       .strict()
       .default({ recipients: [], min_months_for_recommendation: 3 }),
+    alerts: z.array(alertSchema).default([]),
   })
   .strict()
   .superRefine((cfg, ctx) => {
@@ -310,6 +313,9 @@ export const configSchema = z
     for (const [name, p] of Object.entries(cfg.profiles)) {
       if (!cfg.gpus[p.gpu]) ctx.addIssue({ code: 'custom', path: ['profiles', name, 'gpu'], message: `unknown gpu ${p.gpu}` });
     }
+    cfg.alerts.forEach((a, i) => {
+      if (a.feature && a.feature !== 'unattributed' && !names.has(a.feature)) ctx.addIssue({ code: 'custom', path: ['alerts', i, 'feature'], message: `unknown feature ${a.feature}` });
+    });
     cfg.deployments.forEach((d, i) => {
       if (!cfg.profiles[d.profile]) ctx.addIssue({ code: 'custom', path: ['deployments', i, 'profile'], message: `unknown profile ${d.profile}` });
       if (d.feature && !names.has(d.feature)) ctx.addIssue({ code: 'custom', path: ['deployments', i, 'feature'], message: `unknown feature ${d.feature}` });

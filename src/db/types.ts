@@ -429,7 +429,7 @@ export interface OpencostInferenceCostsTable {
   ingested_at: DefaultTimestamp;
 }
 
-export interface Database {
+export interface Database extends ChannelsAndAlertsTables {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
   ingestion_runs: IngestionRunsTable;
@@ -467,3 +467,44 @@ export type OpencostAllocationInsert = Insertable<OpencostGpuAllocationsTable>;
 export type OpencostIdleInsert = Insertable<OpencostGpuIdleTable>;
 export type OpencostInferenceInsert = Insertable<OpencostInferenceCostsTable>;
 export type FeatureMonthlyRow = Selectable<FeatureMonthlyResultsTable>;
+
+/** One claimed send on a delivery channel (migrations/20261202002000_channels_and_alerts.ts). */
+export interface ChannelDeliveriesTable {
+  id: Generated<string>;
+  subject: string;
+  channel: 'email' | 'slack';
+  recipient: string;
+  report_id: string | number | null;
+  status: 'sending' | 'sent' | 'failed';
+  message_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  sent_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AlertEventsTable {
+  id: Generated<string>;
+  alert_key: string;
+  day: DateString;
+  kind: 'budget' | 'spike_spend' | 'spike_tokens';
+  feature: string;
+  observed: string;
+  threshold: string;
+  baseline: string | null;
+  currency: string | null;
+  message: string;
+  raised_at: Timestamp;
+}
+
+export interface AlertEvaluationsTable {
+  day: DateString;
+  evaluated_at: Timestamp;
+  alerts: number;
+}
+
+export interface ChannelsAndAlertsTables {
+  channel_deliveries: ChannelDeliveriesTable;
+  alert_events: AlertEventsTable;
+  alert_evaluations: AlertEvaluationsTable;
+}

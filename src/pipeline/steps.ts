@@ -5,20 +5,22 @@ import { connectorFor } from '../ingest/registry.ts';
 import { parseDay, parseMonth } from '../time.ts';
 import { computeMonth } from '../compute/month.ts';
 import { writeMonthlyReport } from '../reports/write.ts';
-import { deliverMonthlyReport } from '../delivery/deliver.ts';
+import { runAlerts } from '../alerts/run.ts';
+import { deliverReportOnChannels } from '../delivery/channels/deliver-report.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const month = z.string().regex(/^\d{4}-\d{2}$/, 'expected YYYY-MM');
 
 /** The step catalog: every unit of work the inline runner and the queue workers run, by name. */
-export const STEP_NAMES = ['ingest', 'compute', 'report', 'deliver'] as const;
+export const STEP_NAMES = ['ingest', 'compute', 'report', 'deliver', 'alerts'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export const stepPayloads = {
   ingest: z.object({ source: z.enum(SOURCE_NAMES), from: day, to: day }).strict(),
   compute: z.object({ month }).strict(),
   report: z.object({ month, outDir: z.string().optional() }).strict(),
-  deliver: z.object({ month, to: z.array(z.string().email()).optional(), force: z.boolean().default(false) }).strict(),
+  deliver: z.object({ month, to: z.array(z.string().email()).optional(), force: z.boolean().default(false), channels: z.array(z.enum(['email', 'slack'])).optional() }).strict(),
+  alerts: z.object({ day, send: z.boolean().default(true) }).strict(),
 } satisfies Record<StepName, z.ZodType>;
 
 export type StepPayload<N extends StepName> = z.input<(typeof stepPayloads)[N]>;
@@ -32,7 +34,8 @@ const runners: { [N in StepName]: Runner<N> } = {
   },
   compute: (ctx, p) => computeMonth(ctx, parseMonth(p.month)),
   report: (ctx, p) => writeMonthlyReport(ctx, parseMonth(p.month), p.outDir),
-  deliver: (ctx, p) => deliverMonthlyReport(ctx, parseMonth(p.month), { to: p.to, force: p.force }),
+  alerts: (ctx, p) => runAlerts(ctx, parseDay(p.day), { send: p.send }),
+  deliver: (ctx, p) => deliverReportOnChannels(ctx, parseMonth(p.month), { to: p.to, force: p.force, channels: p.channels }),
 };
 
 /** Parses the payload with the step's schema (a queue job's data is untrusted) and runs the step. */

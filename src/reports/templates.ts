@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
+import { packagePath } from '../package-root.ts';
 import { sha256 } from './digest.ts';
 import { STYLES } from './styles.ts';
 import type { ReportView } from './view-types.ts';
 
-export const DEFAULT_TEMPLATES_DIR = new URL('../../templates/', import.meta.url).pathname;
+export const DEFAULT_TEMPLATES_DIR = packagePath('templates') + '/';
 
 export interface HtmlContext extends ReportView {
   /** true: charts as inline SVG (the .html file); false: <img src="cid:…"> (the email). */

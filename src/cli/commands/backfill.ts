@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { sql } from 'kysely';
+import type cliProgress from 'cli-progress';
 import { runCommand, withContext, withGlobalOptions, type CommandIO } from '../output.ts';
-import { loadEnv } from '../../config/env.ts';
 import type { Ctx } from '../../context.ts';
 import { BreakevenError, ConfigError } from '../../errors.ts';
-import { connectorFor } from '../../ingest/registry.ts';
 import { SOURCE_NAMES, type SourceName } from '../../ingest/sources.ts';
-import { runInline } from '../../pipeline/inline.ts';
 import { planRange, type PlannedStep } from '../../pipeline/planner.ts';
 import { monthKey, monthRange, monthStart, parseMonth } from '../../time.ts';
 
@@ -57,6 +53,7 @@ function parseRange(opts: BackfillOptions): { from: Date; to: Date; sources: Sou
 
 async function backfill(opts: BackfillOptions, io: CommandIO): Promise<unknown> {
   const { from, to, sources: asked } = parseRange(opts);
+  const { loadEnv } = await import('../../config/env.ts');
   const env = loadEnv();
   if (!opts.inline && !env.REDIS_URL) {
     throw new ConfigError('backfill needs REDIS_URL (e.g. redis://127.0.0.1:6379) to enqueue its jobs for `breakeven worker`; or add --inline to run it in this process');
@@ -64,12 +61,13 @@ async function backfill(opts: BackfillOptions, io: CommandIO): Promise<unknown> 
   return withContext(opts, async (ctx) => {
     const now = ctx.clock.now();
     if (to > monthStart(now)) throw new ConfigError(`--to (${opts.to}) is in the future; the last month with data is ${monthKey(now)}`);
-    const sources = chooseSources(ctx, asked, Boolean(opts.inline), io);
+    const sources = await chooseSources(ctx, asked, Boolean(opts.inline), io);
     const plan = planRange({ from, to, sources, report: true, send: Boolean(opts.send), until: now });
     await warnIfFewMonths(ctx, from, to, io);
     const range = `${opts.from}..${opts.to}`;
     if (opts.inline) {
-      const bar = progressBar();
+      const bar = await progressBar();
+      const { runInline } = await import('../../pipeline/inline.ts');
       bar?.start(plan.length, 0, { current: '' });
       try {
         await runInline(ctx, plan, (done, _total, step) => bar?.update(done, { current: step.id }));
@@ -84,10 +82,11 @@ async function backfill(opts: BackfillOptions, io: CommandIO): Promise<unknown> 
 }
 
 /** Default: the sources enabled in the config; inline, also only those this process can reach. */
-function chooseSources(ctx: Ctx, asked: SourceName[] | undefined, inline: boolean, io: CommandIO): SourceName[] {
+async function chooseSources(ctx: Ctx, asked: SourceName[] | undefined, inline: boolean, io: CommandIO): Promise<SourceName[]> {
   if (asked) return asked;
   const enabled = SOURCE_NAMES.filter((s) => ctx.config.sources[s].enabled);
   if (!inline) return enabled;
+  const { connectorFor } = await import('../../ingest/registry.ts');
   return enabled.filter((s) => {
     const ready = connectorFor(s).configured(ctx);
     if (!ready.ok) io.note(`skipping ${s}: ${ready.why}`);
@@ -97,6 +96,7 @@ function chooseSources(ctx: Ctx, asked: SourceName[] | undefined, inline: boolea
 
 /** Recommendations need min_months_for_recommendation months of data: say so before the work, don't refuse it. */
 async function warnIfFewMonths(ctx: Ctx, from: Date, to: Date, io: CommandIO): Promise<void> {
+  const { sql } = await import('kysely');
   const { rows } = await sql<{ month: string }>`
     select distinct to_char(date_trunc('month', t), 'YYYY-MM') as month from (
       select bucket_start as t from usage_facts
@@ -111,8 +111,9 @@ async function warnIfFewMonths(ctx: Ctx, from: Date, to: Date, io: CommandIO): P
 }
 
 /** On stderr, and only on a terminal: a redirected log gets one line per finished job instead (queued --wait). */
-function progressBar(): cliProgress.SingleBar | undefined {
+async function progressBar(): Promise<cliProgress.SingleBar | undefined> {
   if (!process.stderr.isTTY) return undefined;
+  const { default: cliProgress } = await import('cli-progress');
   return new cliProgress.SingleBar(
     { stream: process.stderr, format: 'backfill |{bar}| {value}/{total} {current}', hideCursor: true, clearOnComplete: false },
     cliProgress.Presets.shades_classic,
@@ -122,9 +123,10 @@ function progressBar(): cliProgress.SingleBar | undefined {
 async function queued(redisUrl: string, prefix: string, plan: PlannedStep[], opts: BackfillOptions, io: CommandIO, range: string, sources: SourceName[]): Promise<unknown> {
   // Loaded on demand: only jobs/ imports bullmq, and other commands should not pay for loading it.
   const { queueBackfill } = await import('../../../jobs/backfill.ts');
-  const bar = opts.wait ? progressBar() : undefined;
+  const bar = opts.wait ? await progressBar() : undefined;
   let started = false;
   let lastDone = -1;
+  const { loadEnv } = await import('../../config/env.ts');
   const env = loadEnv();
   const result = await queueBackfill(redisUrl, plan, {
     prefix,

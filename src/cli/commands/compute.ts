@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
-import { computeMonth } from '../../compute/month.ts';
 import { ConfigError, InputError } from '../../errors.ts';
 import { parseMonth } from '../../time.ts';
 import { compactNumber, formatTable } from '../table.ts';
@@ -17,6 +16,7 @@ export function registerCompute(program: Command): void {
         throw new ConfigError((err as InputError).message);
       }
       return withContext(opts, async (ctx) => {
+        const { computeMonth } = await import('../../compute/month.ts');
         if (month > ctx.clock.now()) throw new ConfigError(`--month ${opts.month} has not started yet`);
         const result = await computeMonth(ctx, month);
         // Display only: the stored figures are exact decimals.

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { ConfigError } from '../../errors.ts';
-import { createContext } from '../../context.ts';
-import { loadEnv } from '../../config/env.ts';
 import { systemClock } from '../../clock.ts';
-import { startAllSimulators } from '../../simulators/start-all.ts';
-import { runDemo } from '../../demo/run.ts';
 import { runCommand, withGlobalOptions } from '../output.ts';
 import { compactNumber, formatTable } from '../table.ts';
 
@@ -41,6 +36,14 @@ export function registerDemo(program: Command): void {
       if (!Number.isInteger(months) || months < 1 || months > 13) throw new ConfigError(`--months must be a whole number from 1 to 13, got "${opts.months}"`);
       const t0 = Date.now();
       const clock = systemClock;
+      // Loaded on demand so `--help` and `--version` stay fast (see output.ts).
+      const [{ default: cliProgress }, { createContext }, { startAllSimulators }, { runDemo }] = await Promise.all([
+        import('cli-progress'),
+        import('../../context.ts'),
+        import('../../simulators/start-all.ts'),
+        import('../../demo/run.ts'),
+      ]);
+      const { loadEnv } = await import('../../config/env.ts');
       io.note('starting the source simulators on 127.0.0.1 (OpenAI, Anthropic, AWS Cost Explorer, Prometheus)…');
       const sims = await startAllSimulators({ clock });
       // The demo never reaches a real vendor: the simulators' URLs and fake keys replace any real ones.

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
-import { connectorFor } from '../../ingest/registry.ts';
 import { SOURCE_NAMES } from '../../ingest/sources.ts';
 import { ConfigError } from '../../errors.ts';
 import { dayKey, parseDay } from '../../time.ts';
-import { importFocusFile } from '../../sources/focus/import.ts';
 
 export function registerIngest(program: Command): void {
   const ingest = program.command('ingest').description('pull a window of one source into the database (idempotent)');
@@ -17,6 +15,7 @@ export function registerIngest(program: Command): void {
   ).action((opts: { file: string; provider?: string; config?: string; json?: boolean }) =>
     runCommand(opts, (io) =>
       withContext(opts, async (ctx) => {
+        const { importFocusFile } = await import('../../sources/focus/import.ts');
         const result = await importFocusFile(ctx, { path: opts.file, ...(opts.provider ? { provider: opts.provider } : {}) });
         io.print(`imported ${result.rows} FOCUS rows from ${opts.file}`);
         if (result.corrections.rows > 0) {
@@ -45,6 +44,7 @@ export function registerIngest(program: Command): void {
         }
         if (end <= start) throw new ConfigError(`--to (${opts.to}) must be after --from (${opts.from}); --to is exclusive`);
         return withContext(opts, async (ctx) => {
+          const { connectorFor } = await import('../../ingest/registry.ts');
           const connector = connectorFor(source);
           const ready = connector.configured(ctx);
           if (!ready.ok) throw new ConfigError(`${source}: ${ready.why}`);

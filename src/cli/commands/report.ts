@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { withContext, withGlobalOptions, runCommand, type CommandIO } from '../output.ts';
 import { parseMonth } from '../../time.ts';
 import { ConfigError, errorMessage } from '../../errors.ts';
-import { writeMonthlyReport, type WrittenReport } from '../../reports/write.ts';
-import { deliverMonthlyReport, DeliveryFailedError, type DeliveryResult } from '../../delivery/deliver.ts';
+import type { WrittenReport } from '../../reports/write.ts';
+import type { ChannelsDeliveryResult } from '../../delivery/channels/deliver-report.ts';
 
 interface ReportOptions {
   config?: string;
@@ -13,9 +13,10 @@ interface ReportOptions {
   send?: boolean;
   force?: boolean;
   to?: string;
+  channels?: string;
 }
 
-/** `breakeven report --month YYYY-MM [--out DIR] [--send] [--force] [--to a@x,b@y]` */
+/** `breakeven report --month YYYY-MM [--out DIR] [--send] [--force] [--to a@x,b@y] [--channels email,slack]` */
 export function registerReport(program: Command): void {
   withGlobalOptions(
     program
@@ -23,22 +24,26 @@ export function registerReport(program: Command): void {
       .description('render the monthly break-even report (HTML, text, CSV, .eml) and optionally email it')
       .requiredOption('--month <YYYY-MM>', 'month to report on')
       .option('--out <dir>', 'output directory', './out')
-      .option('--send', 'email the report via SMTP_URL (once per month and recipient)')
+      .option('--send', 'send the report on report.channels (default: email via SMTP_URL), once per month, channel and recipient')
       .option('--force', 'with --send: send again to recipients who already received it')
-      .option('--to <addresses>', 'comma-separated recipients (default REPORT_TO, then config report.recipients)'),
+      .option('--to <addresses>', 'comma-separated email recipients (default REPORT_TO, then config report.recipients)')
+      .option('--channels <list>', 'with --send: only these of report.channels (email, slack)'),
   ).action((opts: ReportOptions) =>
     runCommand(opts, async (io) => {
       const month = parseMonthArg(opts.month);
       const to = opts.to ? opts.to.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
       return withContext(opts, async (ctx) => {
+        const { writeMonthlyReport } = await import('../../reports/write.ts');
+        const { deliverReportOnChannels, ChannelDeliveryFailedError } = await import('../../delivery/channels/deliver-report.ts');
         const written = await writeMonthlyReport(ctx, month, opts.out);
         printWritten(io, written);
         if (!opts.send) return { report: written };
-        let delivery: DeliveryResult;
+        const channels = opts.channels ? opts.channels.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+        let delivery: ChannelsDeliveryResult;
         try {
-          delivery = await deliverMonthlyReport(ctx, month, { to, force: Boolean(opts.force) });
+          delivery = await deliverReportOnChannels(ctx, month, { to, force: Boolean(opts.force), channels });
         } catch (err) {
-          if (err instanceof DeliveryFailedError) printDelivery(io, err.result);
+          if (err instanceof ChannelDeliveryFailedError) printDelivery(io, err.result);
           throw err;
         }
         printDelivery(io, delivery);
@@ -70,11 +75,12 @@ function printWritten(io: CommandIO, w: WrittenReport): void {
   for (const path of Object.values(w.files)) io.print(`wrote ${path}`);
 }
 
-function printDelivery(io: CommandIO, d: DeliveryResult): void {
+function printDelivery(io: CommandIO, d: ChannelsDeliveryResult): void {
   for (const o of d.outcomes) {
-    if (o.status === 'sent') io.print(`sent to ${o.recipient} (${o.messageId})`);
-    else if (o.status === 'skipped') io.print(`skipped ${o.recipient}: ${o.reason}`);
-    else if (o.status === 'unknown') io.note(`outcome unknown for ${o.recipient} (Message-ID ${o.messageId}): ${o.error}`);
-    else io.note(`failed to send to ${o.recipient}: ${o.error}`);
+    const who = o.channel === 'email' ? o.recipient : `${o.channel} ${o.recipient}`;
+    if (o.status === 'sent') io.print(`sent to ${who} (${o.messageId})`);
+    else if (o.status === 'skipped') io.print(`skipped ${who}: ${o.reason}`);
+    else if (o.status === 'unknown') io.note(`outcome unknown for ${who} (Message-ID ${o.messageId}): ${o.error}`);
+    else io.note(`failed to send to ${who}: ${o.error}`);
   }
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
-import { ingestStatus } from '../../ingest/status.ts';
 import { formatTable } from '../table.ts';
 import { errorMessage } from '../../errors.ts';
 import { unknownDeliveries } from '../../delivery/claims.ts';
@@ -10,6 +9,7 @@ export function registerStatus(program: Command): void {
     (opts: { config?: string; json?: boolean }) =>
       runCommand(opts, (io) =>
         withContext(opts, async (ctx) => {
+          const { ingestStatus } = await import('../../ingest/status.ts');
           const status = await ingestStatus(ctx);
           let queues: unknown = null;
           if (ctx.env.REDIS_URL) {
@@ -47,6 +47,15 @@ export function registerStatus(program: Command): void {
             io.print('deliveries with an unknown outcome (the SMTP server took the message but never confirmed it; check the inbox, then `report --send --force` to resend):');
             io.print(formatTable(['month', 'recipient', 'Message-ID', 'since'], unknown.map((u) => [u.month, u.recipient, u.messageId, u.since.toISOString().slice(0, 16)])));
           }
+          const { activeAlerts } = await import('../../alerts/evaluate.ts');
+          const alerts = await activeAlerts(ctx);
+          io.print('');
+          if (!alerts.evaluatedDay) io.print(ctx.config.alerts.length ? 'alerts: not evaluated yet (the worker evaluates them after each daily ingest; or `breakeven alerts --day YYYY-MM-DD`)' : 'alerts: none configured');
+          else if (alerts.alerts.length === 0) io.print(`alerts: none active (last evaluated ${alerts.evaluatedDay})`);
+          else {
+            io.print(`active alerts (${alerts.evaluatedDay}):`);
+            io.print(formatTable(['alert', 'observed', 'threshold', 'what'], alerts.alerts.map((a) => [a.key, a.observed, a.threshold, a.message])));
+          }
           if (queues && 'error' in (queues as object)) {
             io.print('');
             io.print(`queues: unavailable: ${(queues as { error: string }).error}`);
@@ -54,7 +63,7 @@ export function registerStatus(program: Command): void {
             io.print('');
             io.print(`queues: ${JSON.stringify(queues, null, 2)}`);
           }
-          return { ...status, unknownDeliveries: unknown, queues };
+          return { ...status, unknownDeliveries: unknown, queues, alerts };
         }),
       ),
   );

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
-import { loadEnv } from '../../config/env.ts';
 import { ConfigError } from '../../errors.ts';
 
 export function registerWorker(program: Command): void {
@@ -13,6 +12,7 @@ export function registerWorker(program: Command): void {
     await runCommand(opts, async (io) => {
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) throw new ConfigError(`--concurrency must be an integer from 1 to 100, got "${opts.concurrency}"`);
+      const { loadEnv } = await import('../../config/env.ts');
       const env = loadEnv();
       if (!env.REDIS_URL) {
         throw new ConfigError('worker needs REDIS_URL (e.g. redis://127.0.0.1:6379): it runs the queued jobs; without Redis use the inline commands (ingest, compute, report, backfill --inline)');

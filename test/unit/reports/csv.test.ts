@@ -26,6 +26,10 @@ describe('CSV', () => {
     expect(quote('ok')).toBe('ok');
   });
 
+  it('quotes a lone CR or LF inside a cell of a CRLF file', () => {
+    expect(toCsv(['a', 'b'], [['x\ny', 'p\rq']])).toBe('a,b\r\n"x\ny","p\rq"\r\n');
+  });
+
   it('writes empty cells for null and undefined', () => {
     expect(toCsv(['a', 'b', 'c'], [[null, undefined, 0]])).toBe('a,b,c\r\n,,0\r\n');
   });
