@@ -111,17 +111,18 @@ export interface LineUsage {
 export async function apiLineUsage(db: Kysely<Database>, p: Period): Promise<LineUsage[]> {
   const r = await sql<LineUsage>`
     with lines as (
-      select id, source, (charge_period_start at time zone 'UTC')::date as day, x_project_id, x_workspace_id, x_model, ${lineTierSql()} as tier
+      select id, source, (charge_period_start at time zone 'UTC')::date as day, x_project_id, x_api_key_id, x_workspace_id, x_model, ${lineTierSql()} as tier
         from cost_line_items
-       where source in (${sql.join([...API_INVOICE_SOURCES])}) and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
+       -- A remainder line (what a top-N grouped answer left out) is explained by no usage: it stays unattributed.
+       where extra->>'remainder' is null and source in (${sql.join([...API_INVOICE_SOURCES])}) and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
     ), u as (
-      select r.day, d.provider, d.project_id, d.workspace_id, d.model, coalesce(d.feature, ${UNATTRIBUTED}) as feature,
+      select r.day, d.provider, d.project_id, d.api_key_id, d.workspace_id, d.model, coalesce(d.feature, ${UNATTRIBUTED}) as feature,
              d.service_tier, coalesce(d.batch, false) as batch,
              sum(r.uncached_input_tokens) as uncached, sum(r.cache_read_tokens) as cache_read, sum(r.cache_write_tokens) as cache_write,
              sum(r.cache_write_1h_tokens) as cache_write_1h, sum(r.output_tokens) as output
         from usage_rollup_daily r join usage_dims d on d.dim_id = r.dim_id
        where r.day >= ${p.start}::date and r.day < ${p.end}::date and d.provider in (${sql.join([...API_INVOICE_SOURCES])})
-       group by 1, 2, 3, 4, 5, 6, 7, 8
+       group by 1, 2, 3, 4, 5, 6, 7, 8, 9
     )
     select l.id::text as line_id, u.feature, u.provider, u.model, u.batch,
            (l.tier is not null and (u.service_tier = l.tier or (l.tier = 'batch' and u.batch))) as tier_match,
@@ -130,6 +131,7 @@ export async function apiLineUsage(db: Kysely<Database>, p: Period): Promise<Lin
       from lines l
       join u on u.provider = l.source and u.day = l.day
             and (l.x_project_id is null or u.project_id = l.x_project_id)
+            and (l.x_api_key_id is null or u.api_key_id = l.x_api_key_id)
             and (l.source not in (${sql.join([...WORKSPACE_SCOPED_SOURCES])}) or u.workspace_id is not distinct from l.x_workspace_id)
             and (l.x_model is null or u.model = l.x_model)
      group by 1, 2, 3, 4, 5, 6

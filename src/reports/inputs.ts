@@ -92,4 +92,6 @@ export interface ReportInputs {
   sync: SourceSync[];
   failedWindows: FailedWindow[];
   fxRates: FxRate[];
+  /** Earlier reports whose SMTP delivery outcome is unknown (taken but never confirmed). */
+  unknownDeliveries?: Array<{ month: string; recipient: string; messageId: string | null }>;
 }

@@ -5,6 +5,7 @@ import { InputError } from '../errors.ts';
 import { addMonths, dayKey, monthKey, monthStart } from '../time.ts';
 import type { Config } from '../config/schema.ts';
 import { dec } from './format.ts';
+import { unknownDeliveries } from '../delivery/claims.ts';
 import type {
   DailySpend,
   DeploymentMeta,
@@ -75,6 +76,7 @@ export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<Repor
     sync,
     failedWindows,
     fxRates: ctx.config.fx.rates.map((r) => ({ date: r.date, from: r.from, to: r.to, rate: r.rate })),
+    unknownDeliveries: (await unknownDeliveries(db)).filter((u) => u.month < key).map((u) => ({ month: u.month, recipient: u.recipient, messageId: u.messageId })),
   };
 }
 

@@ -66,6 +66,9 @@ export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityV
       issues.push(`${r.provider}: ${vc.fmtMoney(r.overlap_skipped_cost, r.currency)} not counted — the same AWS days are billed by both Cost Explorer and a FOCUS export; counted once (sources.focus.overlap).`);
     }
   }
+  for (const u of inputs.unknownDeliveries ?? []) {
+    issues.push(`The ${u.month} report to ${u.recipient} has an unknown delivery outcome (the SMTP server took it but never confirmed${u.messageId ? `; Message-ID ${u.messageId}` : ''}): check the inbox, or resend with \`report --send --force\`.`);
+  }
   for (const cur of [...vc.unconverted].sort()) issues.push(`Amounts in ${cur} reached the report unconverted (compute converts every amount to ${vc.currency}: recompute the month); they are left out of totals.`);
   const clean = issues.length === 0 && coverage.every((c) => c.gaps === null);
   return { clean, coverage, issues };
