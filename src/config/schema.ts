@@ -165,9 +165,16 @@ export const configSchema = z
           .strict()
           .default({ enabled: true, lookback_days: 3 }),
         anthropic: z
-          .object({ enabled: z.boolean().default(true), lookback_days: lookback.default(3) })
+          .object({
+            enabled: z.boolean().default(true),
+            lookback_days: lookback.default(3),
+            // Which Admin API generation to read: the analytics beta (flat rows, list price and
+            // discount per line), the legacy usage/cost reports, or auto = analytics when it answers
+            // (not 404), else legacy.
+            api: z.enum(['analytics', 'legacy', 'auto']).default('auto'),
+          })
           .strict()
-          .default({ enabled: true, lookback_days: 3 }),
+          .default({ enabled: true, lookback_days: 3, api: 'auto' }),
         aws: z
           .object({
             enabled: z.boolean().default(true),
@@ -200,7 +207,7 @@ export const configSchema = z
       .default({
         focus: { overlap: 'skip' },
         openai: { enabled: true, lookback_days: 3 },
-        anthropic: { enabled: true, lookback_days: 3 },
+        anthropic: { enabled: true, lookback_days: 3, api: 'auto' },
         aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },
         prometheus: { enabled: true, lookback_days: 1, deployment_label: 'deployment' },
       }),

@@ -18,20 +18,21 @@ const MAX_PAGES = 1000;
 /** RFC 3339 without milliseconds, as Anthropic spells its own timestamps. */
 export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function headers(opts: AnthropicClientOptions): Record<string, string> {
-  return { 'x-api-key': opts.apiKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' };
+function headers(opts: AnthropicClientOptions, extra: Record<string, string> = {}): Record<string, string> {
+  return { 'x-api-key': opts.apiKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json', ...extra };
 }
 
 /**
  * Pages of one report as an async generator: follows `next_page` while `has_more`. Each page is
  * validated by fetchJson (retries, typed errors, raw archive through deps.onPage) before it is yielded.
  */
-async function* paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
+export async function* paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
   http: HttpDeps,
   opts: AnthropicClientOptions,
   path: string,
   params: Array<[string, string]>,
   schema: S,
+  extraHeaders: Record<string, string> = {},
 ): AsyncGenerator<z.infer<S>> {
   let cursor: string | undefined;
   const seen = new Set<string>();
@@ -41,7 +42,7 @@ async function* paginate<S extends z.ZodType<{ has_more: boolean; next_page?: st
     if (cursor) url.searchParams.set('page', cursor);
     let data: z.infer<S>;
     try {
-      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts), schema }));
+      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts, extraHeaders), schema }));
     } catch (err) {
       if (err instanceof SourceHttpError && (err.status === 401 || err.status === 403)) {
         // Fail fast with the fix: retrying a rejected key only burns time.
