@@ -157,10 +157,13 @@ export function normalizeAnalyticsCost(grouped: AnalyticsCostRow[], totals: Anal
   for (const k of sums.keys()) if (!totalByBucket.has(k)) problems.push(`grouped cost rows for ${k} but no ungrouped total to check them against`);
   for (const [k, t] of totalByBucket) {
     const s = sums.get(k);
+    if (s && s.currency !== t.currency) {
+      problems.push(`grouped rows for ${k} are in ${s.currency} but the total is in ${t.currency}`);
+      continue;
+    }
     const amount = t.amount.minus(s?.amount ?? 0);
     const list = t.list.minus(s?.list ?? 0);
     if (amount.isZero() && list.isZero()) continue;
-    if (s && s.currency !== t.currency) problems.push(`grouped rows for ${k} are in ${s.currency} but the total is in ${t.currency}`);
     lines.push(
       costLine(
         { start: t.row.starting_at, end: t.row.ending_at },
