@@ -334,6 +334,20 @@ export interface ReportDeliveriesTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A vendor's hard spend limit per scope, as last read (migrations/20261202004000_spend_limits.ts). */
+export interface SpendLimitsTable {
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  scope: 'organization' | 'project';
+  scope_id: ColumnType<string, string | undefined, string>;
+  threshold_amount: Numeric;
+  currency: string;
+  interval: string | null;
+  enforcement_status: string | null;
+  raw: DefaultJson<Record<string, unknown>>;
+  fetched_at: Timestamp;
+}
+
 export interface Database {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
@@ -356,6 +370,7 @@ export interface Database {
   rollup_state: RollupStateTable;
   month_activity: MonthActivityTable;
   allocation_ledger: AllocationLedgerTable;
+  spend_limits: SpendLimitsTable;
 }
 
 /** A normalized usage fact: its grouping columns and values; the write path resolves dim_id. */
