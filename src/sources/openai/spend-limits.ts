@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../context.ts';
@@ -61,7 +62,9 @@ export async function refreshOpenAISpendLimits(ctx: Ctx, opts: { adminKey: strin
             source: SOURCE,
             request: JSON.stringify(p.request),
             status: p.status,
-            body: p.body,
+            // Compressed like every archived page (src/ingest/raw-archive.ts); no ingestion run to point at.
+            body: null,
+            body_gz: gzipSync(p.body, { level: 3 }),
             body_sha256: createHash('sha256').update(p.body).digest('hex'),
             parse_error: p.parseError ?? null,
             fetched_at: p.fetchedAt,

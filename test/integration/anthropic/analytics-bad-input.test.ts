@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startAnthropicSimulator, type AnthropicFault, type AnthropicSimulatorOptions } from '../../../src/simulators/anthropic.ts';
 import { anthropicConnector } from '../../../src/sources/anthropic/connector.ts';
@@ -35,7 +36,7 @@ async function ingestWith(opts: AnthropicSimulatorOptions) {
 async function failedRun() {
   const runs = await ctx.db.selectFrom('ingestion_runs').selectAll().where('source', '=', 'anthropic').orderBy('id', 'desc').execute();
   const state = await ctx.db.selectFrom('sync_state').selectAll().where('source', '=', 'anthropic').executeTakeFirst();
-  const raw = await ctx.db.selectFrom('raw_payloads').select(['status', 'body', 'parse_error', 'request']).orderBy('id').execute();
+  const raw = (await ctx.db.selectFrom('raw_payloads').select(['status', 'body', 'body_gz', 'parse_error', 'request']).orderBy('id').execute()).map((r) => ({ ...r, body: readRawBody(r) }));
   return { run: runs[0]!, state, raw };
 }
 

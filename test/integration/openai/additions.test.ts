@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Ctx } from '../../../src/context.ts';
+import { readRawBody } from '../../../src/ingest/raw-archive.ts';
 import { openaiConnector } from '../../../src/sources/openai/connector.ts';
 import { startOpenAISimulator, type OpenAISimulator, type OpenAISimulatorOptions } from '../../../src/simulators/openai.ts';
 import { createTestContext, exampleConfig, type TestCtx } from '../../helpers/db.ts';
@@ -165,9 +166,9 @@ describe('openai: hard spend limits', () => {
     const windows = await openaiConnector.ingest(ctx, { start: D1, end: D2 });
     expect(windows).toHaveLength(1);
     expect(await limits(ctx)).toEqual([]);
-    const raw = await ctx.db.selectFrom('raw_payloads').select(['body', 'parse_error']).where('parse_error', 'is not', null).execute();
+    const raw = await ctx.db.selectFrom('raw_payloads').select(['body', 'body_gz', 'parse_error']).where('parse_error', 'is not', null).execute();
     expect(raw).toHaveLength(1);
-    expect(raw[0]!.body).toContain('"threshold_amount":-5');
+    expect(readRawBody(raw[0]!)).toContain('"threshold_amount":-5');
     expect(raw[0]!.parse_error).toMatch(/^threshold_amount: /);
   });
 
