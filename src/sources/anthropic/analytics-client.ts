@@ -32,10 +32,18 @@ function params(w: { start: Date; end: Date }, width: '1h' | '1d', groupBy: read
   ];
 }
 
-/** Hourly usage rows for [start, end), grouped by the usage_facts dimensions; chunked, cursor-paged. */
-export async function* analyticsUsagePages(http: HttpDeps, opts: AnthropicClientOptions, window: { start: Date; end: Date }): AsyncGenerator<AnalyticsUsagePage> {
+/**
+ * Hourly usage rows for [start, end): grouped by the usage_facts dimensions when `grouped`, else the
+ * one ungrouped total per hour (the check on the top-N cap); chunked, cursor-paged.
+ */
+export async function* analyticsUsagePages(
+  http: HttpDeps,
+  opts: AnthropicClientOptions,
+  window: { start: Date; end: Date },
+  grouped = true,
+): AsyncGenerator<AnalyticsUsagePage> {
   for (const w of analyticsChunks(window)) {
-    yield* paginate(http, opts, ANTHROPIC_PATHS.analyticsUsage, params(w, '1h', ANALYTICS_USAGE_GROUP_BY), analyticsUsagePageSchema, BETA_HEADERS);
+    yield* paginate(http, opts, ANTHROPIC_PATHS.analyticsUsage, params(w, '1h', grouped ? ANALYTICS_USAGE_GROUP_BY : []), analyticsUsagePageSchema, BETA_HEADERS);
   }
 }
 

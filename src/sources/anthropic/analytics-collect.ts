@@ -3,8 +3,8 @@ import { SourceSchemaError } from '../../errors.ts';
 import type { ReplaceScope } from '../../ingest/upsert.ts';
 import type { HttpDeps } from '../http.ts';
 import { analyticsCostPages, analyticsUsagePages } from './analytics-client.ts';
-import { normalizeAnalyticsCost, normalizeAnalyticsUsageRow } from './analytics-normalize.ts';
-import type { AnalyticsCostRow } from './analytics-schema.ts';
+import { normalizeAnalyticsCost, normalizeAnalyticsUsage } from './analytics-normalize.ts';
+import type { AnalyticsCostRow, AnalyticsUsageRow } from './analytics-schema.ts';
 import { SOURCE, type AnthropicClientOptions } from './client.ts';
 import { ANTHROPIC_PATHS } from './endpoints.ts';
 
@@ -21,8 +21,12 @@ export async function collectAnthropicAnalyticsWindow(
   opts: AnthropicClientOptions,
   window: { start: Date; end: Date },
 ): Promise<{ batch: { usage: UsageFactInsert[]; costs: CostLineItemInsert[] }; scope: Omit<ReplaceScope, 'start' | 'end'> }> {
-  const usage: UsageFactInsert[] = [];
-  for await (const page of analyticsUsagePages(http, opts, window)) for (const r of page.data) usage.push(normalizeAnalyticsUsageRow(r));
+  const groupedUsage: AnalyticsUsageRow[] = [];
+  for await (const page of analyticsUsagePages(http, opts, window, true)) groupedUsage.push(...page.data);
+  const usageTotals: AnalyticsUsageRow[] = [];
+  for await (const page of analyticsUsagePages(http, opts, window, false)) usageTotals.push(...page.data);
+  const { facts: usage, problems: usageProblems } = normalizeAnalyticsUsage(groupedUsage, usageTotals);
+  if (usageProblems.length) throw new SourceSchemaError(SOURCE, ANTHROPIC_PATHS.analyticsUsage, usageProblems.join('; '), '');
   const costs: CostLineItemInsert[] = [];
   const wholeDays = isMidnight(window.start) && isMidnight(window.end);
   if (wholeDays) {

@@ -178,3 +178,47 @@ export function normalizeAnalyticsCost(grouped: AnalyticsCostRow[], totals: Anal
   }
   return { lines, problems };
 }
+
+const USAGE_TOTALS = ['uncached_input_tokens', 'cache_read_tokens', 'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'requests'] as const;
+
+/**
+ * Grouped usage rows → usage facts, checked against the ungrouped hourly totals: what the top-N cap
+ * left out of an hour becomes one fact with no dimensions (`extra.remainder`), so tokens are never
+ * silently missing (every real group names a model, so it cannot collide with a grouped row). An
+ * hour whose groups exceed its total is reported, not netted.
+ */
+export function normalizeAnalyticsUsage(grouped: AnalyticsUsageRow[], totals: AnalyticsUsageRow[], account?: string): { facts: UsageFactInsert[]; problems: string[] } {
+  const facts = grouped.map((r) => normalizeAnalyticsUsageRow(r, account));
+  type Sums = Record<(typeof USAGE_TOTALS)[number], number> & { rows: number };
+  const sums = new Map<string, Sums>();
+  for (const f of facts) {
+    const k = `${(f.bucket_start as Date).toISOString()}/${(f.bucket_end as Date).toISOString()}`;
+    const s = sums.get(k) ?? { uncached_input_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: 0, output_tokens: 0, requests: 0, rows: 0 };
+    for (const c of USAGE_TOTALS) s[c] += Number(f[c] ?? 0);
+    s.rows++;
+    sums.set(k, s);
+  }
+  // Requests may be unattributable on some rows (null, stored as 0): only tokens decide.
+  const tokenCols = USAGE_TOTALS.filter((c) => c !== 'requests');
+  const problems: string[] = [];
+  const totalKeys = new Set(totals.map(bucketKey));
+  for (const k of sums.keys()) if (!totalKeys.has(k)) problems.push(`grouped usage rows for ${k} but no ungrouped total to check them against`);
+  for (const t of totals) {
+    const total = normalizeAnalyticsUsageRow({ ...t, group: null }, account);
+    const k = bucketKey(t);
+    const s = sums.get(k);
+    const diff = Object.fromEntries(USAGE_TOTALS.map((c) => [c, Number(total[c] ?? 0) - (s?.[c] ?? 0)])) as Record<(typeof USAGE_TOTALS)[number], number>;
+    if (tokenCols.some((c) => diff[c] < 0)) {
+      problems.push(`grouped usage rows for ${k} exceed the ungrouped total (${tokenCols.map((c) => `${c} ${diff[c]}`).join(', ')})`);
+      continue;
+    }
+    if (tokenCols.every((c) => diff[c] === 0)) continue;
+    facts.push({
+      ...total,
+      ...diff,
+      requests: Math.max(0, diff.requests),
+      extra: { cache_write_5m_tokens: diff.cache_write_tokens - diff.cache_write_1h_tokens, requests_reported: false, api: 'analytics', remainder: true, grouped_rows: s?.rows ?? 0 },
+    });
+  }
+  return { facts, problems };
+}

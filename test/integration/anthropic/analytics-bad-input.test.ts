@@ -102,7 +102,7 @@ describe('anthropic analytics ingest: bad input is rejected and nothing of the w
     const { err, requests } = await ingestWith({ faults: [{ kind: 'server-error', endpoint: 'analytics-cost' }] });
     expect(err).toBeInstanceOf(SourceHttpError);
     expect((err as SourceHttpError).retryable).toBe(true);
-    expect(requests.map((r) => `${r.endpoint}:${r.status}`)).toEqual(['analytics-usage:200', ...Array(5).fill('analytics-cost:500')]);
+    expect(requests.map((r) => `${r.endpoint}:${r.status}`)).toEqual(['analytics-usage:200', 'analytics-usage:200', ...Array(5).fill('analytics-cost:500')]);
     expect(await snapshot(ctx)).toEqual({ usage: [], costs: [] });
   });
 });

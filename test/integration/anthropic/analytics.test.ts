@@ -63,12 +63,15 @@ describe('anthropic analytics API: the same facts as the legacy reports', () => 
 
     await clearAll(ctx);
     const analytics = await ingest('analytics', { discount: '0.15' });
-    // Per day: one usage page, one grouped and one ungrouped cost page, all with the beta header.
-    expect(analytics.requests.map(route)).toEqual(['analytics-usage:200', 'analytics-cost:200', 'analytics-cost:200', 'analytics-usage:200', 'analytics-cost:200', 'analytics-cost:200']);
+    // Per day: a grouped and an ungrouped page of usage, then of cost, all with the beta header.
+    const day = ['analytics-usage:200', 'analytics-usage:200', 'analytics-cost:200', 'analytics-cost:200'];
+    expect(analytics.requests.map(route)).toEqual([...day, ...day]);
     expect(new Set(analytics.requests.map((r) => r.anthropicBeta))).toEqual(new Set([ANALYTICS_BETA]));
     expect(analytics.requests[0]!.query['time_bucket_width']).toEqual(['1h']);
-    expect(analytics.requests[1]!.query['group_by[]']).toEqual(['api_key_id', 'workspace_id', 'model', 'service_tier', 'cost_type', 'token_type']);
-    expect(analytics.requests[2]!.query['group_by[]']).toBeUndefined();
+    expect(analytics.requests[0]!.query['group_by[]']).toEqual(['api_key_id', 'workspace_id', 'model', 'service_tier', 'context_window']);
+    expect(analytics.requests[1]!.query['group_by[]']).toBeUndefined();
+    expect(analytics.requests[2]!.query['group_by[]']).toEqual(['api_key_id', 'workspace_id', 'model', 'service_tier', 'cost_type', 'token_type']);
+    expect(analytics.requests[3]!.query['group_by[]']).toBeUndefined();
 
     expect(await usageFacts()).toEqual(legacyUsage);
     const analyticsCost = await costGrain();
@@ -126,13 +129,31 @@ describe('anthropic analytics API: the same facts as the legacy reports', () => 
     expect(costs.reduce((s, c) => s.plus(c.list_cost!), new Decimal(0)).equals(totalList)).toBe(true);
   });
 
+  it('keeps the usage the top-N cap cut off as one dimensionless remainder fact per hour: no token goes missing', async () => {
+    await ingest('analytics');
+    const full = await usageFacts();
+    const sum = (rows: typeof full) => rows.reduce((s, r) => s.map((v, i) => v + Number(r.tokens[i])), [0, 0, 0, 0, 0]);
+    await clearAll(ctx);
+    await ingest('analytics', { maxGroups: 1 });
+    const { usage } = await snapshot(ctx);
+    const remainder = usage.filter((u) => (u.extra as { remainder?: boolean }).remainder);
+    // Two keys an hour, one kept: 48 hours, each with one grouped row and one remainder.
+    expect(remainder).toHaveLength(48);
+    expect(usage).toHaveLength(96);
+    for (const r of remainder) {
+      expect([r.api_key_id, r.workspace_id, r.model, r.service_tier, r.feature]).toEqual([null, null, null, null, null]);
+      expect((r.extra as { grouped_rows: number }).grouped_rows).toBe(1);
+    }
+    expect(sum(await usageFacts())).toEqual(sum(full));
+  });
+
   it('follows cursor pages; paging changes no fact', async () => {
     await ingest('analytics');
     const onePage = await snapshot(ctx);
     await clearAll(ctx);
     const paged = await ingest('analytics', { maxPageBuckets: 7 });
-    // 48 usage rows a day at 7 a page = 7 pages; 8 cost rows = 2 pages; 1 total row = 1 page.
-    expect(paged.requests.filter((r) => r.endpoint === 'analytics-usage')).toHaveLength(14);
+    // Per day: 48 grouped usage rows at 7 a page = 7 pages, 24 hourly totals = 4; 8 cost rows = 2 pages, 1 total = 1.
+    expect(paged.requests.filter((r) => r.endpoint === 'analytics-usage')).toHaveLength(22);
     expect(paged.requests.filter((r) => r.endpoint === 'analytics-cost')).toHaveLength(6);
     const strip = (s: Awaited<ReturnType<typeof snapshot>>) => ({ usage: s.usage.map(({ id: _i, ...r }) => r), costs: s.costs.map(({ id: _i, ...r }) => r) });
     expect(strip(await snapshot(ctx))).toEqual(strip(onePage));
