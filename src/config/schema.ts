@@ -233,13 +233,29 @@ export const configSchema = z
     sources: z
       .object({
         openai: z
-          .object({ enabled: z.boolean().default(true), lookback_days: lookback.default(3) })
+          .object({
+            enabled: z.boolean().default(true),
+            lookback_days: lookback.default(3),
+            // Also read /organization/usage/decisions (grouped by api_source) and merge it into the
+            // usage facts of the same model; off by default (one more request per day pulled).
+            decisions_usage: z.boolean().default(false),
+            // Read the organization's and each project's hard spend limit after every ingest (when
+            // the admin key may: 401/403/404 are "no limit readable", never an ingest failure).
+            spend_limits: z.boolean().default(true),
+          })
           .strict()
-          .default({ enabled: true, lookback_days: 3 }),
+          .default({ enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true }),
         anthropic: z
-          .object({ enabled: z.boolean().default(true), lookback_days: lookback.default(3) })
+          .object({
+            enabled: z.boolean().default(true),
+            lookback_days: lookback.default(3),
+            // Which Admin API generation to read: the analytics beta (flat rows, list price and
+            // discount per line), the legacy usage/cost reports, or auto = analytics when it answers
+            // (not 404), else legacy.
+            api: z.enum(['analytics', 'legacy', 'auto']).default('auto'),
+          })
           .strict()
-          .default({ enabled: true, lookback_days: 3 }),
+          .default({ enabled: true, lookback_days: 3, api: 'auto' }),
         aws: z
           .object({
             enabled: z.boolean().default(true),
@@ -272,8 +288,8 @@ export const configSchema = z
       .strict()
       .default({
         focus: { overlap: 'skip' },
-        openai: { enabled: true, lookback_days: 3 },
-        anthropic: { enabled: true, lookback_days: 3 },
+        openai: { enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true },
+        anthropic: { enabled: true, lookback_days: 3, api: 'auto' },
         aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },
         prometheus: { enabled: true, lookback_days: 1, deployment_label: 'deployment' },
         opencost: OPENCOST_DEFAULTS,

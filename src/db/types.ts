@@ -429,6 +429,20 @@ export interface OpencostInferenceCostsTable {
   ingested_at: DefaultTimestamp;
 }
 
+/** A vendor's hard spend limit per scope, as last read (migrations/20261202004000_spend_limits.ts). */
+export interface SpendLimitsTable {
+  source: string;
+  account: ColumnType<string, string | undefined, string>;
+  scope: 'organization' | 'project';
+  scope_id: ColumnType<string, string | undefined, string>;
+  threshold_amount: Numeric;
+  currency: string;
+  interval: string | null;
+  enforcement_status: string | null;
+  raw: DefaultJson<Record<string, unknown>>;
+  fetched_at: Timestamp;
+}
+
 export interface Database extends ChannelsAndAlertsTables {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
@@ -452,6 +466,7 @@ export interface Database extends ChannelsAndAlertsTables {
   rollup_state: RollupStateTable;
   month_activity: MonthActivityTable;
   allocation_ledger: AllocationLedgerTable;
+  spend_limits: SpendLimitsTable;
   opencost_gpu_allocations: OpencostGpuAllocationsTable;
   opencost_gpu_idle: OpencostGpuIdleTable;
   opencost_inference_costs: OpencostInferenceCostsTable;

@@ -2,6 +2,8 @@ import { Decimal } from 'decimal.js';
 import type { ServerResponse } from 'node:http';
 import { ANTHROPIC_PATHS, MAX_LIMIT, type BucketWidth } from '../sources/anthropic/endpoints.ts';
 import { sendJson, sendText, startHttpServer } from './http-server.ts';
+import { ANALYTICS_BETA } from '../sources/anthropic/endpoints.ts';
+import { AnalyticsBadRequest, analyticsCostPage, analyticsUsagePage, type AnalyticsSource } from './anthropic-analytics.ts';
 import { DEFAULT_SEED, hourLoad, streamsOf, type ScenarioStream } from './scenario.ts';
 
 /**
@@ -31,8 +33,8 @@ const TOKEN_LABEL: Record<SimTokenType, string> = {
 
 export interface AnthropicFault {
   kind: 'rate-limit' | 'server-error' | 'malformed-json' | 'html' | 'truncated' | 'missing-field';
-  /** Which endpoint it hits (default both). */
-  endpoint?: 'usage' | 'cost';
+  /** Which endpoint it hits (default all). */
+  endpoint?: SimEndpoint;
   /** Let this many matching requests through first (default 0). */
   skip?: number;
   /** Then fail this many (default: all that follow). */
@@ -58,16 +60,27 @@ export interface AnthropicSimulatorOptions {
   /** Rewrite each wire row before it is served (unknown enum values, extra fields …). */
   transformUsageResult?: (row: Record<string, unknown>) => Record<string, unknown>;
   transformCostResult?: (row: Record<string, unknown>) => Record<string, unknown>;
+  /** Which API generations answer (default both); the other one's paths are 404, as in an org without it. */
+  apis?: Array<'legacy' | 'analytics'>;
+  /** Negotiated discount off list (a decimal fraction such as "0.15"): both APIs bill list × (1 − d). Default 0. */
+  discount?: string;
+  /** Analytics: grouped rows kept per bucket, largest first (the vendor caps at 100). */
+  maxGroups?: number;
+  transformAnalyticsUsageRow?: (row: Record<string, unknown>) => Record<string, unknown>;
+  transformAnalyticsCostRow?: (row: Record<string, unknown>) => Record<string, unknown>;
 }
 
+export type SimEndpoint = 'usage' | 'cost' | 'analytics-usage' | 'analytics-cost';
+
 export interface SimRequest {
-  endpoint: 'usage' | 'cost' | 'other';
+  endpoint: SimEndpoint | 'other';
   path: string;
   query: Record<string, string[]>;
   status: number;
   /** Whether the request carried the right x-api-key (the key itself is never recorded). */
   authorized: boolean;
   anthropicVersion: string | null;
+  anthropicBeta: string | null;
 }
 
 export interface AnthropicSimulator {
@@ -90,13 +103,13 @@ class BadRequest extends Error {}
 
 /** A stream's usage in [from, to), hour by hour (sub-hour buckets take their hour's load pro rata: 1m only). */
 /** Hours with traffic: [emptyBefore, now). */
-interface Active {
+export interface Active {
   from: number;
   to: number;
 }
 
-function streamUsage(s: ScenarioStream, from: number, to: number, seed: number, active: Active) {
-  const sum = { uncached: 0, read: 0, write5m: 0, output: 0 };
+export function streamUsage(s: ScenarioStream, from: number, to: number, seed: number, active: Active) {
+  const sum = { uncached: 0, read: 0, write5m: 0, output: 0, requests: 0 };
   for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
     if (h < active.from || h >= active.to) continue;
     const l = hourLoad(s, new Date(h), seed);
@@ -107,6 +120,7 @@ function streamUsage(s: ScenarioStream, from: number, to: number, seed: number, 
     sum.read += f(l.cacheReadTokens);
     sum.write5m += f(l.cacheWriteTokens);
     sum.output += f(l.outputTokens);
+    sum.requests += f(l.requests);
   }
   return sum;
 }
@@ -142,9 +156,20 @@ function usageRows(from: number, to: number, groupBy: Set<string>, seed: number,
   return [...groups.values()];
 }
 
-/** Cost rows of one day: one per (workspace, model, token type) before grouping, in cents, ≤ 5 decimals. */
-function costRows(from: number, to: number, groupBy: Set<string>, seed: number, active: Active, currency: string): Row[] {
-  const groups = new Map<string, { row: Row; cents: Decimal }>();
+/** One billed item before grouping: a stream's tokens of one type in [from, to), in cents (≤ 5 decimals). */
+export interface CostItem {
+  stream: ScenarioStream;
+  tokenType: SimTokenType;
+  tokens: number;
+  /** What is billed: list × (1 − discount). */
+  cents: Decimal;
+  /** At list price. */
+  listCents: Decimal;
+}
+
+/** $ per 1M tokens → cents per token = price / 10^4; each item rounded to 5 decimals as the bill is. */
+export function costItems(from: number, to: number, seed: number, active: Active, discount: Decimal): CostItem[] {
+  const items: CostItem[] = [];
   for (const s of streamsOf('anthropic')) {
     const u = streamUsage(s, from, to, seed, active);
     const tokens: Record<SimTokenType, number> = {
@@ -155,25 +180,39 @@ function costRows(from: number, to: number, groupBy: Set<string>, seed: number, 
     };
     for (const t of SIM_TOKEN_TYPES) {
       if (tokens[t] === 0) continue;
-      // $ per 1M tokens → cents per token = price / 10^4.
-      const cents = new Decimal(tokens[t]).times(SIM_PRICES[s.model]![t]).div(10_000).toDecimalPlaces(5, Decimal.ROUND_HALF_UP);
-      const row: Row = {
-        currency,
-        amount: '',
-        workspace_id: groupBy.has('workspace_id') ? (s.dims.workspace_id ?? null) : null,
-        description: `${DISPLAY[s.model] ?? s.model} Usage - ${TOKEN_LABEL[t]}`,
-        cost_type: 'tokens',
-        context_window: SIM_CONTEXT_WINDOW,
-        model: s.model,
-        service_tier: s.dims.service_tier ?? 'standard',
-        token_type: t,
-      };
-      if (!groupBy.has('description')) for (const f of COST_DESCRIPTION_FIELDS) row[f] = null;
-      const key = JSON.stringify([row.workspace_id, ...COST_DESCRIPTION_FIELDS.map((f) => row[f])]);
-      const g = groups.get(key);
-      if (g) g.cents = g.cents.plus(cents);
-      else groups.set(key, { row, cents });
+      const list = new Decimal(tokens[t]).times(SIM_PRICES[s.model]![t]).div(10_000);
+      items.push({
+        stream: s,
+        tokenType: t,
+        tokens: tokens[t],
+        cents: list.times(new Decimal(1).minus(discount)).toDecimalPlaces(5, Decimal.ROUND_HALF_UP),
+        listCents: list.toDecimalPlaces(5, Decimal.ROUND_HALF_UP),
+      });
     }
+  }
+  return items;
+}
+
+/** Cost rows of one day: one per (workspace, model, token type) before grouping, in cents, ≤ 5 decimals. */
+function costRows(from: number, to: number, groupBy: Set<string>, seed: number, active: Active, currency: string, discount: Decimal): Row[] {
+  const groups = new Map<string, { row: Row; cents: Decimal }>();
+  for (const { stream: s, tokenType: t, cents } of costItems(from, to, seed, active, discount)) {
+    const row: Row = {
+      currency,
+      amount: '',
+      workspace_id: groupBy.has('workspace_id') ? (s.dims.workspace_id ?? null) : null,
+      description: `${DISPLAY[s.model] ?? s.model} Usage - ${TOKEN_LABEL[t]}`,
+      cost_type: 'tokens',
+      context_window: SIM_CONTEXT_WINDOW,
+      model: s.model,
+      service_tier: s.dims.service_tier ?? 'standard',
+      token_type: t,
+    };
+    if (!groupBy.has('description')) for (const f of COST_DESCRIPTION_FIELDS) row[f] = null;
+    const key = JSON.stringify([row.workspace_id, ...COST_DESCRIPTION_FIELDS.map((f) => row[f])]);
+    const g = groups.get(key);
+    if (g) g.cents = g.cents.plus(cents);
+    else groups.set(key, { row, cents });
   }
   return [...groups.values()].map(({ row, cents }) => ({ ...row, amount: cents.toFixed() }));
 }
@@ -225,7 +264,13 @@ function buildPage(q: Query, maxPageBuckets: number, now: number, rowsFor: (from
 }
 
 /** Applies a body-level fault to a page that would otherwise be served fine. */
-function corrupt(kind: AnthropicFault['kind'], page: { data: Row[] }, endpoint: 'usage' | 'cost'): string {
+function corrupt(kind: AnthropicFault['kind'], page: { data: Row[] }, endpoint: SimEndpoint): string {
+  if (kind === 'missing-field' && (endpoint === 'analytics-usage' || endpoint === 'analytics-cost')) {
+    const [metrics, field] = endpoint === 'analytics-usage' ? ['usage', 'output_tokens'] : ['cost', 'amount'];
+    for (const r of page.data) delete (r[metrics] as Row)[field];
+    if (page.data.length === 0) delete (page as Partial<typeof page>).data;
+    return JSON.stringify(page);
+  }
   if (kind === 'missing-field') {
     const field = endpoint === 'usage' ? 'output_tokens' : 'amount';
     for (const b of page.data) for (const r of b.results as Row[]) delete r[field];
@@ -250,14 +295,26 @@ export async function startAnthropicSimulator(opts: AnthropicSimulatorOptions = 
   const now = () => (opts.now ? opts.now().getTime() : Infinity);
   const faults = (opts.faults ?? []).map((f) => ({ ...f, seen: 0 }));
   const requests: SimRequest[] = [];
+  const apis = new Set(opts.apis ?? ['legacy', 'analytics']);
+  const discount = new Decimal(opts.discount ?? '0');
+  if (discount.isNeg() || discount.gte(1)) throw new RangeError(`discount must be in [0, 1): ${opts.discount}`);
+  const PATHS: Record<string, SimEndpoint> = {
+    [ANTHROPIC_PATHS.usageMessages]: 'usage',
+    [ANTHROPIC_PATHS.costReport]: 'cost',
+    [ANTHROPIC_PATHS.analyticsUsage]: 'analytics-usage',
+    [ANTHROPIC_PATHS.analyticsCost]: 'analytics-cost',
+  };
+  const served = (e: SimEndpoint) => apis.has(e.startsWith('analytics') ? 'analytics' : 'legacy');
 
   const server = await startHttpServer((req, res, url) => {
-    const endpoint = url.pathname === ANTHROPIC_PATHS.usageMessages ? 'usage' : url.pathname === ANTHROPIC_PATHS.costReport ? 'cost' : 'other';
+    const known = PATHS[url.pathname];
+    const endpoint: SimEndpoint | 'other' = known && served(known) ? known : 'other';
     const authorized = req.headers['x-api-key'] === apiKey;
     const version = typeof req.headers['anthropic-version'] === 'string' ? req.headers['anthropic-version'] : null;
     const query: Record<string, string[]> = {};
     for (const k of new Set(url.searchParams.keys())) query[k] = url.searchParams.getAll(k);
-    const record = (status: number) => requests.push({ endpoint, path: url.pathname, query, status, authorized, anthropicVersion: version });
+    const beta = typeof req.headers['anthropic-beta'] === 'string' ? req.headers['anthropic-beta'] : null;
+    const record = (status: number) => requests.push({ endpoint, path: url.pathname, query, status, authorized, anthropicVersion: version, anthropicBeta: beta });
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record(status);
       sendJson(res, status, body, { 'request-id': `req_sim_${requests.length}`, ...headers });
@@ -267,6 +324,9 @@ export async function startAnthropicSimulator(opts: AnthropicSimulatorOptions = 
     if (endpoint === 'other') return json(404, error('not_found_error', `Not found: ${url.pathname}`));
     if (!authorized) return json(401, error('authentication_error', 'invalid x-api-key'));
     if (!version) return json(400, error('invalid_request_error', 'anthropic-version: header is required'));
+    if (endpoint.startsWith('analytics') && !(beta ?? '').split(',').map((b) => b.trim()).includes(ANALYTICS_BETA)) {
+      return json(400, error('invalid_request_error', `anthropic-beta: this endpoint requires the ${ANALYTICS_BETA} beta header`));
+    }
 
     // Each fault counts the requests to its endpoint; the first one whose turn it is applies.
     for (const f of faults) if (!f.endpoint || f.endpoint === endpoint) f.seen++;
@@ -284,17 +344,35 @@ export async function startAnthropicSimulator(opts: AnthropicSimulatorOptions = 
     let page;
     const active: Active = { from: emptyBefore, to: now() };
     try {
-      if (endpoint === 'usage') {
+      const analytics: AnalyticsSource = {
+        streams: streamsOf('anthropic'),
+        usage: (s, from, to) => streamUsage(s, from, to, seed, active),
+        costItems: (from, to) => costItems(from, to, seed, active, discount),
+        contextWindow: SIM_CONTEXT_WINDOW,
+        currency,
+        maxGroups: opts.maxGroups ?? 100,
+        pageCap: maxPageBuckets,
+        now: now(),
+      };
+      if (endpoint === 'analytics-usage') {
+        const p = analyticsUsagePage(url, analytics);
+        const t = opts.transformAnalyticsUsageRow ?? ((r: Row) => r);
+        page = { ...p, data: p.data.map(t) };
+      } else if (endpoint === 'analytics-cost') {
+        const p = analyticsCostPage(url, analytics);
+        const t = opts.transformAnalyticsCostRow ?? ((r: Row) => r);
+        page = { ...p, data: p.data.map(t) };
+      } else if (endpoint === 'usage') {
         const q = parseQuery(url, ['1m', '1h', '1d']);
         const t = opts.transformUsageResult ?? ((r: Row) => r);
         page = buildPage(q, maxPageBuckets, now(), (from, to) => usageRows(from, to, q.groupBy, seed, active).map(t));
       } else {
         const q = parseQuery(url, ['1d']);
         const t = opts.transformCostResult ?? ((r: Row) => r);
-        page = buildPage(q, maxPageBuckets, now(), (from, to) => costRows(from, to, q.groupBy, seed, active, currency).map(t));
+        page = buildPage(q, maxPageBuckets, now(), (from, to) => costRows(from, to, q.groupBy, seed, active, currency, discount).map(t));
       }
     } catch (err) {
-      if (err instanceof BadRequest) return json(400, error('invalid_request_error', err.message));
+      if (err instanceof BadRequest || err instanceof AnalyticsBadRequest) return json(400, error('invalid_request_error', err.message));
       throw err;
     }
     if (fault) return serveRaw(res, record, corrupt(fault.kind, page, endpoint));

@@ -18,7 +18,7 @@ export interface OpenAISimulatorFaults {
   /** The next N get an HTML error page (a proxy's; status 502 unless given — 200 makes it a non-JSON "success"). */
   htmlError?: { times: number; status?: number };
   /** After `skip` good pages of `endpoint`, the next `times` (default 1) pages lack a required field. */
-  malformed?: { endpoint: 'usage' | 'costs'; skip?: number; times?: number };
+  malformed?: { endpoint: 'usage' | 'decisions' | 'costs'; skip?: number; times?: number };
 }
 
 export interface OpenAISimulatorOptions {
@@ -29,6 +29,26 @@ export interface OpenAISimulatorOptions {
   maxBucketsPerPage?: number;
   /** "Now": no bucket ends after it (the last one ends at now, as OpenAI's do). Default: the real time. */
   now?: () => Date;
+  /**
+   * Serve /organization/usage/decisions (else 404, as for an unknown URL): the code-review project's
+   * calls to the Decisions API on `model`, a tenth of its hourly requests per api_source (i+1 tenths
+   * for the i-th), billed daily as "<model>, input" / "<model>, output" line items at these prices.
+   */
+  decisions?: { model: string; apiSources: string[]; input: string; output: string };
+  /** Hard spend limits (integer cents): absent or null = none set (404); 'forbidden' = the key may not read them (403). */
+  spendLimits?: {
+    organization?: SimSpendLimit | null | 'forbidden';
+    projects?: Record<string, SimSpendLimit | null>;
+  };
+  /** Extra cost results appended to each daily cost bucket (new products, unknown line items, credits). */
+  extraCostResults?: (bucket: { start_time: number; end_time: number }) => Array<Record<string, unknown>>;
+}
+
+export interface SimSpendLimit {
+  threshold_amount: number;
+  currency?: string;
+  interval?: string;
+  status?: string;
 }
 
 export interface OpenAISimulator {
@@ -56,9 +76,10 @@ export function simPriceFor(model: string): { input: string; cachedInput: string
 }
 
 const USAGE_GROUPS = ['project_id', 'user_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;
+const DECISIONS_GROUPS = [...USAGE_GROUPS, 'api_source'] as const;
 const COSTS_GROUPS = ['project_id', 'line_item', 'api_key_id'] as const;
 const WIDTHS: Record<string, number> = { '1h': 3600, '1d': 86400 };
-const LIMITS = { usage: { '1h': [24, 168], '1d': [7, 31] }, costs: { '1d': [7, 180] } } as const;
+const LIMITS = { usage: { '1h': [24, 168], '1d': [7, 31] }, decisions: { '1h': [24, 168], '1d': [7, 31] }, costs: { '1d': [7, 180] } } as const;
 
 class ApiError extends Error {
   constructor(
@@ -158,6 +179,63 @@ function costResults(seed: number, s: number, e: number, groups: readonly string
   }));
 }
 
+type DecisionsOpt = NonNullable<OpenAISimulatorOptions['decisions']>;
+
+/** The Decisions API calls of the scenario hour by hour: the code-review stream's project and key. */
+function* decisionsHours(seed: number, d: DecisionsOpt, start: number, end: number): Generator<{ stream: ScenarioStream; apiSource: string; requests: number }> {
+  const stream = streamsOf('openai').find((x) => x.feature === 'code-review')!;
+  for (const { stream: st, load } of streamHours(seed, start, end)) {
+    if (st !== stream) continue;
+    for (const [i, apiSource] of d.apiSources.entries()) {
+      const requests = Math.round((load.requests * (i + 1)) / 10);
+      if (requests > 0) yield { stream, apiSource, requests };
+    }
+  }
+}
+
+const DECISIONS_IN_PER_REQUEST = 800;
+const DECISIONS_OUT_PER_REQUEST = 5;
+
+function decisionsResults(seed: number, d: DecisionsOpt, s: number, e: number, groups: readonly string[]): unknown[] {
+  const acc = new Map<string, { dims: Dims; req: number }>();
+  for (const { stream, apiSource, requests } of decisionsHours(seed, d, s, e)) {
+    const dims = pick(groups, DECISIONS_GROUPS, { project_id: stream.dims.project_id ?? null, user_id: null, api_key_id: stream.dims.api_key_id ?? null, model: d.model, batch: false, service_tier: 'default', api_source: apiSource });
+    const k = JSON.stringify(dims);
+    const a = acc.get(k) ?? { dims, req: 0 };
+    a.req += requests;
+    acc.set(k, a);
+  }
+  return [...acc.values()].map(({ dims, req }) => ({
+    object: 'organization.usage.decisions.result',
+    input_tokens: req * DECISIONS_IN_PER_REQUEST,
+    input_cached_tokens: 0,
+    input_cache_write_tokens: 0,
+    input_uncached_tokens: req * DECISIONS_IN_PER_REQUEST,
+    output_tokens: req * DECISIONS_OUT_PER_REQUEST,
+    num_model_requests: req,
+    ...dims,
+  }));
+}
+
+function decisionsCostResults(seed: number, d: DecisionsOpt, s: number, e: number, groups: readonly string[]): Array<Record<string, unknown>> {
+  let req = 0;
+  for (const x of decisionsHours(seed, d, s, e)) req += x.requests;
+  if (req === 0) return [];
+  const stream = streamsOf('openai').find((x) => x.feature === 'code-review')!;
+  return (
+    [
+      ['input', req * DECISIONS_IN_PER_REQUEST, d.input],
+      ['output', req * DECISIONS_OUT_PER_REQUEST, d.output],
+    ] as const
+  ).map(([kind, tokens, perMillion]) => ({
+    object: 'organization.costs.result',
+    amount: { value: new Decimal(tokens).times(perMillion).div(1_000_000).toFixed(), currency: 'usd' },
+    ...pick(groups, COSTS_GROUPS, { project_id: stream.dims.project_id ?? null, line_item: `${d.model}, ${kind}`, api_key_id: stream.dims.api_key_id ?? null }),
+    quantity: tokens,
+    quantity_unit: 'tokens',
+  }));
+}
+
 function intParam(url: URL, name: string, required: boolean): number | undefined {
   const v = url.searchParams.get(name);
   if (v === null) {
@@ -177,7 +255,10 @@ function decodeCursor(c: string, start: number, end: number): number {
   return t;
 }
 
-function servePage(url: URL, kind: 'usage' | 'costs', opts: Required<Pick<OpenAISimulatorOptions, 'seed' | 'now'>> & { maxBucketsPerPage?: number | undefined }) {
+type PageKind = 'usage' | 'decisions' | 'costs';
+type PageOpts = Required<Pick<OpenAISimulatorOptions, 'seed' | 'now'>> & Pick<OpenAISimulatorOptions, 'maxBucketsPerPage' | 'decisions' | 'extraCostResults'>;
+
+function servePage(url: URL, kind: PageKind, opts: PageOpts) {
   const start = intParam(url, 'start_time', true)!;
   const now = Math.floor(opts.now().getTime() / 1000);
   const end = Math.min(intParam(url, 'end_time', false) ?? now, now);
@@ -186,7 +267,7 @@ function servePage(url: URL, kind: 'usage' | 'costs', opts: Required<Pick<OpenAI
   if (!limits) throw new ApiError(400, `Invalid value for 'bucket_width': ${kind === 'costs' ? "only '1d' is supported" : "expected '1h' or '1d' (the simulator serves no '1m')"}.`, 'bucket_width');
   const limit = intParam(url, 'limit', false) ?? limits[0];
   if (limit < 1 || limit > limits[1]) throw new ApiError(400, `Invalid value for 'limit': must be between 1 and ${limits[1]} for bucket_width=${width}.`, 'limit');
-  const allowed: readonly string[] = kind === 'usage' ? USAGE_GROUPS : COSTS_GROUPS;
+  const allowed: readonly string[] = kind === 'usage' ? USAGE_GROUPS : kind === 'decisions' ? DECISIONS_GROUPS : COSTS_GROUPS;
   const groups = url.searchParams.getAll('group_by').flatMap((g) => g.split(',')).filter(Boolean);
   for (const g of groups) if (!allowed.includes(g)) throw new ApiError(400, `Invalid value for 'group_by': '${g}' (allowed: ${allowed.join(', ')}).`, 'group_by');
   const cursor = url.searchParams.get('page');
@@ -195,18 +276,23 @@ function servePage(url: URL, kind: 'usage' | 'costs', opts: Required<Pick<OpenAI
   const take = Math.min(limit, opts.maxBucketsPerPage ?? Infinity);
   const page = all.slice(0, take);
   const next = all[take];
-  const results = kind === 'usage' ? usageResults : costResults;
+  const d = opts.decisions;
+  const results = (s: number, e: number): unknown[] => {
+    if (kind === 'usage') return usageResults(opts.seed, s, e, groups);
+    if (kind === 'decisions') return d ? decisionsResults(opts.seed, d, s, e, groups) : [];
+    return [...costResults(opts.seed, s, e, groups), ...(d ? decisionsCostResults(opts.seed, d, s, e, groups) : []), ...(opts.extraCostResults?.({ start_time: s, end_time: e }) ?? [])];
+  };
   return {
     object: 'page',
-    data: page.map(([s, e]) => ({ object: 'bucket', start_time: s, end_time: e, results: results(opts.seed, s, e, groups) })),
+    data: page.map(([s, e]) => ({ object: 'bucket', start_time: s, end_time: e, results: results(s, e) })),
     has_more: next !== undefined,
     next_page: next ? encodeCursor(next[0]) : null,
   };
 }
 
 /** Drops a required field: from every result, or (a page of empty buckets) the page's has_more. */
-function breakPage(page: ReturnType<typeof servePage>, kind: 'usage' | 'costs'): unknown {
-  const field = kind === 'usage' ? 'num_model_requests' : 'amount';
+function breakPage(page: ReturnType<typeof servePage>, kind: PageKind): unknown {
+  const field = kind === 'costs' ? 'amount' : 'num_model_requests';
   let touched = false;
   for (const b of page.data) {
     for (const r of b.results as Array<Record<string, unknown>>) {
@@ -225,10 +311,25 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions = {}): P
   const now = opts.now ?? (() => new Date());
   const faults = opts.faults ?? {};
   const left = { rateLimit: faults.rateLimit?.times ?? 0, serverError: faults.serverError?.times ?? 0, htmlError: faults.htmlError?.times ?? 0 };
-  const goodPages = { usage: 0, costs: 0 };
+  const goodPages = { usage: 0, decisions: 0, costs: 0 };
   let malformedLeft = faults.malformed ? (faults.malformed.times ?? 1) : 0;
   let requests = 0;
   const log: string[] = [];
+
+  /** A spend_limit object, or the vendor's 404 / 403 (thrown). */
+  const spendLimit = (projectId: string | null) => {
+    const org = opts.spendLimits?.organization;
+    if (org === 'forbidden') throw new ApiError(403, 'You have insufficient permissions for this operation. Missing scopes: api.spend_limits.read.', null, 'invalid_request_error', 'insufficient_permissions');
+    const l = projectId === null ? org : opts.spendLimits?.projects?.[projectId];
+    if (!l) throw new ApiError(404, `No hard spend limit is set for ${projectId === null ? 'the organization' : `project ${projectId}`}.`, null, 'invalid_request_error', 'not_found');
+    return {
+      object: projectId === null ? 'organization.spend_limit' : 'project.spend_limit',
+      threshold_amount: l.threshold_amount,
+      currency: l.currency ?? 'USD',
+      interval: l.interval ?? 'month',
+      enforcement: { status: l.status ?? 'inactive' },
+    };
+  };
 
   const answer = (res: ServerResponse, url: URL, auth: string | undefined) => {
     const key = /^Bearer (sk-admin-\S+)$/.exec(auth ?? '')?.[1];
@@ -247,9 +348,18 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions = {}): P
       left.htmlError--;
       return sendText(res, faults.htmlError?.status ?? 502, HTML_PAGE, 'text/html');
     }
-    const kind = url.pathname === '/v1/organization/usage/completions' ? 'usage' : url.pathname === '/v1/organization/costs' ? 'costs' : null;
+    const limitPath = /^\/v1\/organization(?:\/projects\/([^/]+))?\/spend_limit$/.exec(url.pathname);
+    if (limitPath) return sendJson(res, 200, spendLimit(limitPath[1] ? decodeURIComponent(limitPath[1]) : null));
+    const kind: PageKind | null =
+      url.pathname === '/v1/organization/usage/completions'
+        ? 'usage'
+        : url.pathname === '/v1/organization/costs'
+          ? 'costs'
+          : url.pathname === '/v1/organization/usage/decisions' && opts.decisions
+            ? 'decisions'
+            : null;
     if (!kind) throw new ApiError(404, `Invalid URL (GET ${url.pathname})`, null, 'invalid_request_error');
-    const page = servePage(url, kind, { seed, now, maxBucketsPerPage: opts.maxBucketsPerPage });
+    const page = servePage(url, kind, { seed, now, maxBucketsPerPage: opts.maxBucketsPerPage, decisions: opts.decisions, extraCostResults: opts.extraCostResults });
     const m = faults.malformed;
     if (m && m.endpoint === kind && goodPages[kind] >= (m.skip ?? 0) && malformedLeft > 0) {
       malformedLeft--;

@@ -15,8 +15,8 @@ export interface AnthropicClientOptions {
 /** RFC 3339 without milliseconds, as Anthropic spells its own timestamps. */
 export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function headers(opts: AnthropicClientOptions): Record<string, string> {
-  return { 'x-api-key': opts.apiKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json' };
+function headers(opts: AnthropicClientOptions, extra: Record<string, string> = {}): Record<string, string> {
+  return { 'x-api-key': opts.apiKey, 'anthropic-version': ANTHROPIC_VERSION, accept: 'application/json', ...extra };
 }
 
 /**
@@ -24,12 +24,13 @@ function headers(opts: AnthropicClientOptions): Record<string, string> {
  * shared page cap and repeated-cursor check. Each page is validated by fetchJson (retries, typed
  * errors, raw archive through deps.onPage) before it is yielded.
  */
-function paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
+export function paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | null | undefined }>>(
   http: HttpDeps,
   opts: AnthropicClientOptions,
   path: string,
   params: Array<[string, string]>,
   schema: S,
+  extraHeaders: Record<string, string> = {},
 ): AsyncGenerator<z.infer<S>> {
   return paginatePages({ source: SOURCE, what: path, maxPages: http.limits?.maxPages }, async (cursor) => {
     const url = anthropicUrl(opts.baseUrl, path);
@@ -37,7 +38,7 @@ function paginate<S extends z.ZodType<{ has_more: boolean; next_page?: string | 
     if (cursor) url.searchParams.set('page', cursor);
     let data: z.infer<S>;
     try {
-      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts), schema, endpoint: { baseUrl: opts.baseUrl, envVar: 'ANTHROPIC_BASE_URL' } }));
+      ({ data } = await fetchJson(http, { source: SOURCE, url, headers: headers(opts, extraHeaders), schema, endpoint: { baseUrl: opts.baseUrl, envVar: 'ANTHROPIC_BASE_URL' } }));
     } catch (err) {
       if (err instanceof SourceHttpError && (err.status === 401 || err.status === 403)) {
         // Fail fast with the fix: retrying a rejected key only burns time.

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../context.ts';
 import type { CostLineItemInsert, UsageFactInsert } from '../../db/types.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, SourceHttpError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import type { ReplaceScope } from '../../ingest/upsert.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
@@ -8,6 +8,8 @@ import { dayWindows } from '../../time.ts';
 import type { HttpDeps } from '../http.ts';
 import { SOURCE, costPages, usagePages, type AnthropicClientOptions } from './client.ts';
 import { normalizeCostBucket, normalizeUsageBucket } from './normalize.ts';
+import { collectAnthropicAnalyticsWindow } from './analytics-collect.ts';
+import { ANTHROPIC_PATHS } from './endpoints.ts';
 
 const DAY_MS = 86_400_000;
 const isMidnight = (d: Date) => d.getTime() % DAY_MS === 0;
@@ -39,16 +41,43 @@ export async function collectAnthropicWindow(
   return { batch: { usage, costs }, scope: { usageProvider: SOURCE, ...(wholeDays ? { costSource: SOURCE } : {}) } };
 }
 
+export type AnthropicApi = 'analytics' | 'legacy';
+
+/** Whether an error says the analytics API is not there for this organisation (auto then falls back). */
+export function analyticsUnavailable(err: unknown): boolean {
+  return err instanceof SourceHttpError && err.status === 404 && err.url.includes(ANTHROPIC_PATHS.analyticsUsage.replace(/\/usage$/, '/'));
+}
+
+const collectors: Record<AnthropicApi, typeof collectAnthropicWindow> = {
+  legacy: collectAnthropicWindow,
+  analytics: collectAnthropicAnalyticsWindow,
+};
+
 export const anthropicConnector: SourceConnector = {
   name: 'anthropic',
   configured: (ctx) =>
     ctx.env.ANTHROPIC_ADMIN_KEY ? { ok: true } : { ok: false, why: 'ANTHROPIC_ADMIN_KEY is not set (an Admin API key, sk-ant-admin…)' },
   async ingest(ctx, range, onWindow) {
     const opts = clientOptions(ctx);
+    const configured = ctx.config.sources.anthropic.api;
+    // auto: the first window tries analytics; a 404 there settles legacy for the rest of the run.
+    let api: AnthropicApi | 'auto' = configured;
     const results: WindowResult[] = [];
     // One transaction per UTC day: a failure loses at most that day, and a retry converges.
     for (const w of dayWindows(range.start, range.end)) {
-      const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, (http) => collectAnthropicWindow(http, opts, w));
+      const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, async (http) => {
+        if (api !== 'auto') return collectors[api](http, opts, w);
+        try {
+          const collected = await collectAnthropicAnalyticsWindow(http, opts, w);
+          api = 'analytics';
+          return collected;
+        } catch (err) {
+          if (!analyticsUnavailable(err)) throw err;
+          ctx.log.info({ source: SOURCE }, 'analytics API not available (404): reading the legacy usage and cost reports');
+          api = 'legacy';
+          return collectAnthropicWindow(http, opts, w);
+        }
+      });
       onWindow?.(result);
       results.push(result);
     }

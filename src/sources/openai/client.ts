@@ -1,19 +1,34 @@
 import type { z } from 'zod';
 import { SourceSchemaError } from '../../errors.ts';
 import { fetchJson, paginate as paginatePages, type HttpDeps } from '../http.ts';
-import { costsPageSchema, usagePageSchema, type CostsBucket, type OpenAIPage, type UsageBucket } from './schema.ts';
+import {
+  costsPageSchema,
+  spendLimitSchema,
+  usageDecisionsPageSchema,
+  usagePageSchema,
+  type CostsBucket,
+  type OpenAIPage,
+  type SpendLimit,
+  type UsageBucket,
+  type UsageDecisionsBucket,
+} from './schema.ts';
 
 export const SOURCE = 'openai';
 
 /** Every OpenAI endpoint the connector calls, relative to OPENAI_BASE_URL (which includes /v1). */
 export const OPENAI_ENDPOINTS = {
   usageCompletions: '/organization/usage/completions',
+  usageDecisions: '/organization/usage/decisions',
   costs: '/organization/costs',
+  organizationSpendLimit: '/organization/spend_limit',
+  projectSpendLimit: (projectId: string) => `/organization/projects/${encodeURIComponent(projectId)}/spend_limit`,
 } as const;
 
 /** What we ask for: hourly usage per key/model/tier, daily costs per project and line item. */
 export const USAGE_GROUP_BY = ['project_id', 'api_key_id', 'model', 'batch', 'service_tier'] as const;
 export const COSTS_GROUP_BY = ['project_id', 'line_item'] as const;
+/** Decisions usage: the completions grouping plus where the call came from. */
+export const DECISIONS_GROUP_BY = [...USAGE_GROUP_BY, 'api_source'] as const;
 /** The API's maximum number of buckets per page for each query. */
 export const USAGE_HOURLY_LIMIT = 168;
 export const COSTS_DAILY_LIMIT = 180;
@@ -86,4 +101,25 @@ export async function fetchCostBuckets(client: OpenAIClient, range: { start: Dat
   const out: CostsBucket[] = [];
   for await (const page of paginate(client, url, costsPageSchema)) out.push(...page.data);
   return out;
+}
+
+/** Every hourly Decisions-usage bucket of [start, end), all pages. */
+export async function fetchDecisionsBuckets(client: OpenAIClient, range: { start: Date; end: Date }): Promise<UsageDecisionsBucket[]> {
+  const url = buildUrl(client.baseUrl, OPENAI_ENDPOINTS.usageDecisions, { ...range, bucketWidth: '1h', groupBy: DECISIONS_GROUP_BY, limit: USAGE_HOURLY_LIMIT });
+  const out: UsageDecisionsBucket[] = [];
+  for await (const page of paginate(client, url, usageDecisionsPageSchema)) out.push(...page.data);
+  return out;
+}
+
+/** One spend-limit object (organization when projectId is absent). */
+export async function fetchSpendLimit(client: OpenAIClient, projectId?: string): Promise<SpendLimit> {
+  const path = projectId ? OPENAI_ENDPOINTS.projectSpendLimit(projectId) : OPENAI_ENDPOINTS.organizationSpendLimit;
+  const url = new URL(client.baseUrl.replace(/\/+$/, '') + path);
+  const { data } = await fetchJson(client.http, {
+    source: SOURCE,
+    url,
+    headers: { Authorization: `Bearer ${client.adminKey}`, Accept: 'application/json' },
+    schema: spendLimitSchema,
+  });
+  return data;
 }

@@ -1,24 +1,43 @@
 import type { Ctx } from '../../context.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, SourceHttpError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import type { FactBatch, ReplaceScope } from '../../ingest/upsert.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
 import { dayWindows, startOfDay } from '../../time.ts';
-import { fetchCostBuckets, fetchUsageBuckets, SOURCE, type OpenAIClient } from './client.ts';
-import { normalizeCostBuckets, normalizeUsageBuckets } from './normalize.ts';
+import { fetchCostBuckets, fetchDecisionsBuckets, fetchUsageBuckets, OPENAI_ENDPOINTS, SOURCE, type OpenAIClient } from './client.ts';
+import { mergeUsageRows, normalizeCostBuckets, normalizeDecisionsBuckets, normalizeUsageBuckets } from './normalize.ts';
+import type { UsageDecisionsBucket } from './schema.ts';
+import { openaiProjectsIn, refreshOpenAISpendLimits } from './spend-limits.ts';
 
 export { OPENAI_ENDPOINTS } from './client.ts';
 
-/** Fetches and normalizes one window (no writes): its hourly usage and its daily costs. */
+/**
+ * Fetches and normalizes one window (no writes): its hourly usage and its daily costs, and, when
+ * asked, its Decisions usage merged into the usage of the same model. A 404 from the Decisions
+ * endpoint means the organization (or a proxy in front of it) has none: reported back, not an error.
+ */
 export async function collectOpenAIWindow(
   client: OpenAIClient,
   window: { start: Date; end: Date },
-): Promise<{ batch: FactBatch; scope: Omit<ReplaceScope, 'start' | 'end'> }> {
+  opts: { decisions?: boolean } = {},
+): Promise<{ batch: FactBatch; scope: Omit<ReplaceScope, 'start' | 'end'>; decisionsAvailable?: boolean }> {
   const usage = await fetchUsageBuckets(client, window);
+  let decisions: UsageDecisionsBucket[] = [];
+  let decisionsAvailable: boolean | undefined;
+  if (opts.decisions) {
+    try {
+      decisions = await fetchDecisionsBuckets(client, window);
+      decisionsAvailable = true;
+    } catch (err) {
+      if (!(err instanceof SourceHttpError && err.status === 404 && err.url.includes(OPENAI_ENDPOINTS.usageDecisions))) throw err;
+      decisionsAvailable = false;
+    }
+  }
   const costs = await fetchCostBuckets(client, window);
   return {
-    batch: { usage: normalizeUsageBuckets(usage), costs: normalizeCostBuckets(costs) },
+    batch: { usage: mergeUsageRows([...normalizeUsageBuckets(usage), ...normalizeDecisionsBuckets(decisions)]), costs: normalizeCostBuckets(costs) },
     scope: { usageProvider: SOURCE, costSource: SOURCE },
+    ...(decisionsAvailable !== undefined ? { decisionsAvailable } : {}),
   };
 }
 
@@ -38,16 +57,26 @@ export const openaiConnector: SourceConnector = {
   async ingest(ctx, range, onWindow) {
     const key = adminKey(ctx);
     const results: WindowResult[] = [];
+    // A 404 from the Decisions endpoint settles it for the rest of the run.
+    let decisions = ctx.config.sources.openai.decisions_usage;
     // One transaction per UTC day: a failure loses at most the day being pulled. Windows start at
     // midnight even when the range does not: OpenAI bills per day, and a cost bucket starting at an
     // unaligned hour would be a second, partial line for a day already stored whole (and would fall
     // outside the window that replaces and attributes it).
     for (const w of dayWindows(startOfDay(range.start), range.end)) {
-      const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, (http) =>
-        collectOpenAIWindow({ http, baseUrl: ctx.env.OPENAI_BASE_URL, adminKey: key }, w),
-      );
+      const result = await ingestWindow(ctx, { source: SOURCE, start: w.start, end: w.end }, async (http) => {
+        const collected = await collectOpenAIWindow({ http, baseUrl: ctx.env.OPENAI_BASE_URL, adminKey: key }, w, { decisions });
+        if (collected.decisionsAvailable === false) {
+          ctx.log.info({ source: SOURCE }, 'no Decisions usage endpoint (404): reading completions usage only');
+          decisions = false;
+        }
+        return collected;
+      });
       results.push(result);
       onWindow?.(result);
+    }
+    if (ctx.config.sources.openai.spend_limits && results.length > 0) {
+      await refreshOpenAISpendLimits(ctx, { adminKey: key, projectIds: await openaiProjectsIn(ctx, range) });
     }
     return results;
   },

@@ -2,7 +2,7 @@ import { Decimal as BaseDecimal } from 'decimal.js';
 import type { CostLineItemInsert, UsageFactInsert } from '../../db/types.ts';
 import { BreakevenError } from '../../errors.ts';
 import { parseLineItem } from './line-item.ts';
-import type { CostsBucket, CostsResult, UsageBucket, UsageCompletionsResult } from './schema.ts';
+import type { CostsBucket, CostsResult, UsageBucket, UsageCompletionsResult, UsageDecisionsBucket } from './schema.ts';
 
 /**
  * Pure mapping of validated OpenAI pages to fact rows. Facts are keyed on the bucket's own start AND
@@ -98,19 +98,41 @@ function addUsage(into: UsageFactInsert, more: UsageFactInsert): void {
   for (const [k, v] of Object.entries(more.extra as Record<string, number>)) extra[k] = (extra[k] ?? 0) + v;
 }
 
-/** Usage buckets (any number of pages of one window) → one row per (bucket, dimensions). Empty buckets give nothing. */
-export function normalizeUsageBuckets(buckets: readonly UsageBucket[]): UsageFactInsert[] {
+/** Rows with one natural key summed into one (token columns and numeric extras). */
+export function mergeUsageRows(all: Iterable<UsageFactInsert>): UsageFactInsert[] {
   const rows = new Map<string, UsageFactInsert>();
-  for (const bucket of buckets) {
-    for (const r of bucket.results) {
-      const row = normalizeUsageResult(bucket, r);
-      const k = usageKey(row);
-      const seen = rows.get(k);
-      if (seen) addUsage(seen, row);
-      else rows.set(k, row);
-    }
+  for (const row of all) {
+    const k = usageKey(row);
+    const seen = rows.get(k);
+    if (seen) addUsage(seen, row);
+    else rows.set(k, row);
   }
   return [...rows.values()];
+}
+
+/** Usage buckets (any number of pages of one window) → one row per (bucket, dimensions). Empty buckets give nothing. */
+export function normalizeUsageBuckets(buckets: readonly UsageBucket[]): UsageFactInsert[] {
+  return mergeUsageRows(buckets.flatMap((bucket) => bucket.results.map((r) => normalizeUsageResult(bucket, r))));
+}
+
+/**
+ * Decisions API usage → usage rows on the same natural key as completions (project, key, model,
+ * tier, batch), so they merge with the completions usage of the same model and the invoice lines of
+ * that model are weighted by all of its tokens. What came from Decisions stays visible in `extra`:
+ * its requests and tokens, and its requests per `api_source` (the one dimension the facts do not key on).
+ */
+export function normalizeDecisionsBuckets(buckets: readonly UsageDecisionsBucket[]): UsageFactInsert[] {
+  return buckets.flatMap((bucket) =>
+    bucket.results.map((r) => {
+      const row = normalizeUsageResult(bucket, r);
+      const extra = row.extra as Record<string, number>;
+      extra.decisions_requests = r.num_model_requests;
+      extra.decisions_input_tokens = r.input_tokens;
+      extra.decisions_output_tokens = r.output_tokens;
+      if (r.api_source) extra[`decisions_requests_api_source:${r.api_source}`] = r.num_model_requests;
+      return row;
+    }),
+  );
 }
 
 /** The stable key of a cost line within its day: the grouping dimensions, in a fixed order. */

@@ -109,3 +109,29 @@ export interface OpenAIPage<B> {
   has_more: boolean;
   next_page?: string | null | undefined;
 }
+
+/**
+ * A Decisions API usage result (`/organization/usage/decisions`): the completions fields plus the
+ * `api_source` it can be grouped by and the cache-write TTL splits; unknown additions pass through.
+ */
+export const usageDecisionsResultSchema = usageCompletionsResultSchema.extend({
+  api_source: dim,
+  input_cache_write_30m_tokens: optionalTokens,
+  input_cache_write_12h_tokens: optionalTokens,
+});
+export type UsageDecisionsResult = z.infer<typeof usageDecisionsResultSchema>;
+export const usageDecisionsPageSchema = pageSchema(usageDecisionsResultSchema);
+export type UsageDecisionsBucket = z.infer<typeof usageDecisionsPageSchema>['data'][number];
+
+/**
+ * A hard spend limit (`GET /organization/spend_limit`, `/organization/projects/{id}/spend_limit`):
+ * `threshold_amount` in integer cents; `enforcement.status` kept as a plain string (new states pass).
+ */
+export const spendLimitSchema = z.looseObject({
+  object: z.string().optional(),
+  threshold_amount: z.number().int().nonnegative(),
+  currency: z.string().trim().min(1),
+  interval: dim,
+  enforcement: z.looseObject({ status: dim }).nullish(),
+});
+export type SpendLimit = z.infer<typeof spendLimitSchema>;

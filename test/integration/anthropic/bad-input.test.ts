@@ -4,14 +4,14 @@ import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startAnthropicSimulator, type AnthropicFault, type AnthropicSimulatorOptions } from '../../../src/simulators/anthropic.ts';
 import { anthropicConnector } from '../../../src/sources/anthropic/connector.ts';
 import { SourceHttpError, SourceSchemaError } from '../../../src/errors.ts';
-import { ADMIN_KEY, clearAll, snapshot, withSimulator } from './support.ts';
+import { ADMIN_KEY, clearAll, configWithApi, snapshot, withSimulator } from './support.ts';
 
 const DAY = { start: new Date('2026-10-05T00:00:00Z'), end: new Date('2026-10-06T00:00:00Z') };
 
 let ctx: TestCtx;
 
 beforeAll(async () => {
-  ctx = await createTestContext({ env: { ANTHROPIC_ADMIN_KEY: ADMIN_KEY } });
+  ctx = await createTestContext({ config: configWithApi('legacy'), env: { ANTHROPIC_ADMIN_KEY: ADMIN_KEY } });
 });
 afterAll(async () => {
   await ctx?.destroy();

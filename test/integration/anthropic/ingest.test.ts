@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startAnthropicSimulator, type AnthropicSimulator } from '../../../src/simulators/anthropic.ts';
 import { anthropicConnector } from '../../../src/sources/anthropic/connector.ts';
-import { ADMIN_KEY, clearAll, scenarioTotals, snapshot, storedTotals, withSimulator } from './support.ts';
+import { ADMIN_KEY, clearAll, configWithApi, scenarioTotals, snapshot, storedTotals, withSimulator } from './support.ts';
 
 const FROM = new Date('2026-10-05T00:00:00Z');
 const TO = new Date('2026-10-08T00:00:00Z');
@@ -13,7 +13,7 @@ let sim: AnthropicSimulator;
 
 beforeAll(async () => {
   sim = await startAnthropicSimulator();
-  ctx = await createTestContext({ env: { ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_ADMIN_KEY: ADMIN_KEY } });
+  ctx = await createTestContext({ config: configWithApi('legacy'), env: { ANTHROPIC_BASE_URL: sim.url, ANTHROPIC_ADMIN_KEY: ADMIN_KEY } });
 });
 afterAll(async () => {
   await sim?.close();

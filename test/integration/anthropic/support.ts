@@ -1,6 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import type { Ctx } from '../../../src/context.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import { exampleConfig } from '../../helpers/db.ts';
 import { hourLoad, streamsOf } from '../../../src/simulators/scenario.ts';
 
 export const ADMIN_KEY = 'sk-ant-admin-test';
@@ -82,3 +84,15 @@ export async function storedTotals(ctx: Ctx) {
     ]),
   );
 }
+
+/** The example config reading one Admin API generation (the legacy tests pin `legacy`). */
+export function configWithApi(api: 'analytics' | 'legacy' | 'auto'): Config {
+  const c = exampleConfig();
+  return { ...c, sources: { ...c.sources, anthropic: { ...c.sources.anthropic, api } } };
+}
+
+/** The same ctx reading another Admin API generation. */
+export const withApi = (ctx: Ctx, api: 'analytics' | 'legacy' | 'auto'): Ctx => ({
+  ...ctx,
+  config: { ...ctx.config, sources: { ...ctx.config.sources, anthropic: { ...ctx.config.sources.anthropic, api } } },
+});

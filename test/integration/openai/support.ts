@@ -1,6 +1,8 @@
 import { Decimal } from 'decimal.js';
 import { sql } from 'kysely';
 import type { Ctx } from '../../../src/context.ts';
+import type { Config } from '../../../src/config/schema.ts';
+import { exampleConfig } from '../../helpers/db.ts';
 import { hourLoad, streamsOf } from '../../../src/simulators/scenario.ts';
 
 /** Every stored OpenAI fact with its value columns (no id, no ingested_at), in natural-key order. */
@@ -80,4 +82,13 @@ export async function storedTotals(ctx: Ctx): Promise<Map<string, { requests: nu
   }
   for (const c of costs.rows) out.get(c.project_id)!.cost = c.cost;
   return out;
+}
+
+/**
+ * The example config without the post-ingest spend-limit read, for tests that count a window's
+ * requests and archived pages exactly (spend limits have their own test file).
+ */
+export function configWithoutSpendLimits(): Config {
+  const c = exampleConfig();
+  return { ...c, sources: { ...c.sources, openai: { ...c.sources.openai, spend_limits: false } } };
 }
