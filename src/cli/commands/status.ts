@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
 import { formatTable } from '../table.ts';
 import { errorMessage } from '../../errors.ts';
-import { unknownDeliveries } from '../../delivery/claims.ts';
 
 export function registerStatus(program: Command): void {
   withGlobalOptions(program.command('status').description('coverage, errors, restatable days and vendor requests per source; complete months per feature; queues')).action(
@@ -41,6 +40,7 @@ export function registerStatus(program: Command): void {
               ]),
             ),
           );
+          const { unknownDeliveries } = await import('../../delivery/claims.ts');
           const unknown = await unknownDeliveries(ctx.db);
           if (unknown.length) {
             io.print('');
