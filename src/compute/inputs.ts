@@ -115,25 +115,40 @@ export async function apiLineUsage(db: Kysely<Database>, p: Period): Promise<Lin
         from cost_line_items
        -- A remainder line (what a top-N grouped answer left out) is explained by no usage: it stays unattributed.
        where extra->>'remainder' is null and source in (${sql.join([...API_INVOICE_SOURCES])}) and charge_period_start >= ${p.start} and charge_period_start < ${p.end}
-    ), u as (
+    ), uk as (
+      -- Usage per day × every line dimension, the API key too, for the keys lines name; lines that
+      -- name no key join the coarser grouping u, so each line meets only the few groups of its day.
       select r.day, d.provider, d.project_id, d.api_key_id, d.workspace_id, d.model, coalesce(d.feature, ${UNATTRIBUTED}) as feature,
              d.service_tier, coalesce(d.batch, false) as batch,
              sum(r.uncached_input_tokens) as uncached, sum(r.cache_read_tokens) as cache_read, sum(r.cache_write_tokens) as cache_write,
              sum(r.cache_write_1h_tokens) as cache_write_1h, sum(r.output_tokens) as output
         from usage_rollup_daily r join usage_dims d on d.dim_id = r.dim_id
        where r.day >= ${p.start}::date and r.day < ${p.end}::date and d.provider in (${sql.join([...API_INVOICE_SOURCES])})
+         and d.api_key_id in (select x_api_key_id from lines where x_api_key_id is not null)
        group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+    ), u as (
+      select r.day, d.provider, d.project_id, null::text as api_key_id, d.workspace_id, d.model, coalesce(d.feature, ${UNATTRIBUTED}) as feature,
+             d.service_tier, coalesce(d.batch, false) as batch,
+             sum(r.uncached_input_tokens) as uncached, sum(r.cache_read_tokens) as cache_read, sum(r.cache_write_tokens) as cache_write,
+             sum(r.cache_write_1h_tokens) as cache_write_1h, sum(r.output_tokens) as output
+        from usage_rollup_daily r join usage_dims d on d.dim_id = r.dim_id
+       where r.day >= ${p.start}::date and r.day < ${p.end}::date and d.provider in (${sql.join([...API_INVOICE_SOURCES])})
+       group by 1, 2, 3, 5, 6, 7, 8, 9
+    ), matched as (
+      select l.*, u.provider, u.project_id, u.api_key_id, u.workspace_id, u.model, u.feature, u.service_tier, u.batch, u.uncached, u.cache_read, u.cache_write, u.cache_write_1h, u.output
+        from lines l join u on u.provider = l.source and u.day = l.day where l.x_api_key_id is null
+      union all
+      select l.*, uk.provider, uk.project_id, uk.api_key_id, uk.workspace_id, uk.model, uk.feature, uk.service_tier, uk.batch, uk.uncached, uk.cache_read, uk.cache_write, uk.cache_write_1h, uk.output
+        from lines l join uk on uk.provider = l.source and uk.day = l.day and uk.api_key_id = l.x_api_key_id where l.x_api_key_id is not null
     )
-    select l.id::text as line_id, u.feature, u.provider, u.model, u.batch,
-           (l.tier is not null and (u.service_tier = l.tier or (l.tier = 'batch' and u.batch))) as tier_match,
-           sum(u.uncached)::text as uncached, sum(u.cache_read)::text as cache_read, sum(u.cache_write)::text as cache_write,
-           sum(u.cache_write_1h)::text as cache_write_1h, sum(u.output)::text as output
-      from lines l
-      join u on u.provider = l.source and u.day = l.day
-            and (l.x_project_id is null or u.project_id = l.x_project_id)
-            and (l.x_api_key_id is null or u.api_key_id = l.x_api_key_id)
-            and (l.source not in (${sql.join([...WORKSPACE_SCOPED_SOURCES])}) or u.workspace_id is not distinct from l.x_workspace_id)
-            and (l.x_model is null or u.model = l.x_model)
+    select m.id::text as line_id, m.feature, m.provider, m.model, m.batch,
+           (m.tier is not null and (m.service_tier = m.tier or (m.tier = 'batch' and m.batch))) as tier_match,
+           sum(m.uncached)::text as uncached, sum(m.cache_read)::text as cache_read, sum(m.cache_write)::text as cache_write,
+           sum(m.cache_write_1h)::text as cache_write_1h, sum(m.output)::text as output
+      from matched m
+     where (m.x_project_id is null or m.project_id = m.x_project_id)
+       and (m.source not in (${sql.join([...WORKSPACE_SCOPED_SOURCES])}) or m.workspace_id is not distinct from m.x_workspace_id)
+       and (m.x_model is null or m.model = m.x_model)
      group by 1, 2, 3, 4, 5, 6
      order by 1, 2, 3, 4, 5, 6`.execute(db);
   return r.rows;
