@@ -26,7 +26,7 @@ export class PGlitePool implements PostgresPool {
         const copy = asCopy(sql, parameters);
         if (copy) {
           // PGlite reads COPY input from a blob standing in for the client's STDIN.
-          const r = await db.query(copy.statement.replace(/\bfrom stdin\b/i, "from '/dev/blob'"), [], { blob: new Blob([copy.csv]) });
+          const r = await db.query(copy.statement.replace(/\bfrom stdin\b/i, "from '/dev/blob'"), [], { blob: new Blob(copy.csv) });
           return { command: 'COPY' as PostgresQueryResult<R>['command'], rowCount: r.affectedRows ?? 0, rows: [] };
         }
         // Like pg: no parameters → simple protocol (several statements allowed, e.g. migrations).

@@ -47,8 +47,16 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 const VOLATILE = ['id', 'ingested_at', 'computed_at', 'created_at', 'updated_at', 'run_id'];
 
+/** Surrogate dimension ids depend on the order rows first arrived in; a snapshot names the dimension row instead. */
+const DIMS: Record<string, string> = { usage_facts: 'usage_dims', usage_rollup_daily: 'usage_dims' };
+
 /** A table's rows without ids and timestamps of when they were written, sorted: for parity checks. */
 export async function snapshot(db: Db, table: string): Promise<string[]> {
-  const { rows } = await sql<{ j: string }>`select (to_jsonb(t) - ${sql.raw(`array[${VOLATILE.map((c) => `'${c}'`).join(',')}]::text[]`)})::text as j from ${sql.table(table)} t`.execute(db);
+  const drop = sql.raw(`array[${[...VOLATILE, 'dim_id'].map((c) => `'${c}'`).join(',')}]::text[]`);
+  const dims = DIMS[table];
+  const { rows } = dims
+    ? await sql<{ j: string }>`select (to_jsonb(t) - ${drop} || jsonb_build_object('dim', to_jsonb(d) - ${drop}))::text as j
+        from ${sql.table(table)} t join ${sql.table(dims)} d on d.dim_id = t.dim_id`.execute(db)
+    : await sql<{ j: string }>`select (to_jsonb(t) - ${drop})::text as j from ${sql.table(table)} t`.execute(db);
   return rows.map((r) => r.j).sort();
 }
