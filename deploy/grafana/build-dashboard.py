@@ -19,12 +19,13 @@ def panel(title, kind, sql, fmt, w, h, x, y, description, unit=None, columns=Non
     panels.append(p)
 
 panel("Spend by feature and architecture (monthly)", "barchart", """
-select to_char(month, 'YYYY-MM') as month, feature || ' (' || architecture || ')' as feature, sum(actual_cost) as actual_cost
+select to_char(month, 'YYYY-MM') as month, feature || ' (' || architecture || ')' as feature,
+       sum(actual_cost) as actual_cost, sum(fully_loaded_cost) as fully_loaded_cost
   from feature_monthly
  where $__timeFilter(month)
  group by 1, 2
  order by 1, 3 desc
-""", "table", 12, 9, 0, 0, "Billed spend per feature and month, in the reporting currency (feature_monthly.actual_cost).", "currencyUSD", ["month", "feature", "actual_cost"])
+""", "table", 12, 9, 0, 0, "Spend per feature and month in the reporting currency: the allocated bill (actual_cost) and with overhead and ops share (fully_loaded_cost, the basis of every comparison).", "currencyUSD", ["month", "feature", "actual_cost", "fully_loaded_cost"])
 
 panel("Daily spend by feature", "timeseries", """
 select day::timestamptz as time, feature, sum(effective_cost) as effective_cost
@@ -49,21 +50,30 @@ select feature, architecture, input_tokens + cached_input_tokens + output_tokens
        break_even_tokens_per_month,
        break_even_tokens_per_month - (input_tokens + cached_input_tokens + output_tokens) as tokens_to_break_even,
        round(100.0 * (input_tokens + cached_input_tokens + output_tokens) / nullif(break_even_tokens_per_month, 0), 1) as pct_of_break_even,
-       break_even_binding, recommendation
+       break_even_binding, recommendation, binding_factor, recommended_saving
   from feature_monthly
  where month = (select max(month) from feature_monthly where $__timeFilter(month))
  order by pct_of_break_even desc nulls last
-""", "table", 12, 9, 12, 9, "How far each feature's volume is from the break-even volume (empty break-even = never cheaper).", None,
- ["feature", "architecture", "tokens_this_month", "break_even_tokens_per_month", "tokens_to_break_even", "pct_of_break_even", "break_even_binding", "recommendation"])
+""", "table", 12, 9, 12, 9, "How far each feature's volume is from the break-even volume (empty break-even = never cheaper), the recommendation with its binding factor, and what following it saves per month.", None,
+ ["feature", "architecture", "tokens_this_month", "break_even_tokens_per_month", "tokens_to_break_even", "pct_of_break_even", "break_even_binding", "recommendation", "binding_factor", "recommended_saving"])
 
-panel("Utilization tax (idle GPU cost) per deployment", "table", """
-select to_char(month, 'YYYY-MM') as month, deployment, gpu_cost, idle_cost, idle_hours,
-       round(100 * idle_cost / nullif(gpu_cost, 0), 1) as utilization_tax_pct, currency
+panel("Recommended saving (headline)", "stat", """
+select to_char(month, 'YYYY-MM') as month, sum(recommended_saving) as recommended_saving
+  from feature_monthly
+ where $__timeFilter(month)
+ group by 1
+ order by 1
+""", "table", 12, 4, 0, 34, "Per month, the sum of feature_monthly.recommended_saving: exactly the report's headline saving.", "currencyUSD", ["month", "recommended_saving"])
+
+panel("Utilization tax per deployment", "table", """
+select to_char(month, 'YYYY-MM') as month, deployment, gpu_cost, utilization_tax,
+       round(100 * utilization_tax / nullif(gpu_cost, 0), 1) as utilization_tax_pct,
+       idle_hours, idle_cost, currency
   from deployment_monthly
  where $__timeFilter(month)
- order by month desc, idle_cost desc
-""", "table", 12, 8, 0, 18, "GPU cost paid for idle hours (deployment_monthly).", None,
- ["month", "deployment", "gpu_cost", "idle_cost", "idle_hours", "utilization_tax_pct", "currency"])
+ order by month desc, utilization_tax desc
+""", "table", 12, 8, 0, 18, "Cost of provisioned capacity that served nothing, hour by hour (COST-MODEL §10: cost × (1 − tokens ÷ capacity)); idle hours are its zero-token extreme (deployment_monthly).", None,
+ ["month", "deployment", "gpu_cost", "utilization_tax", "utilization_tax_pct", "idle_hours", "idle_cost", "currency"])
 
 panel("GPU and token utilization per deployment", "timeseries", """
 select date_trunc('day', hour) as time, deployment,

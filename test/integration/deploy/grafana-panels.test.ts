@@ -78,4 +78,23 @@ describe('Grafana dashboard (deploy/grafana)', () => {
       if (t.format === 'time_series') expect(r.fields[0]!.name).toBe('time');
     }
   });
+
+  it('the utilization tax panel shows unused capacity (§10), not only idle hours; the headline panel is the sum of recommended_saving', async () => {
+    const tax = dashboard.panels.find((p) => p.title.startsWith('Utilization tax'))!;
+    const rows = (await client.query(expandMacros(tax.targets[0]!.rawSql))).rows as Array<{ deployment: string; utilization_tax: string; gpu_cost: string }>;
+    const util = (await client.query('select deployment, token_utilization from deployment_monthly')).rows as Array<{ deployment: string; token_utilization: number | null }>;
+    let underused = 0;
+    for (const r of rows) {
+      const u = util.find((x) => x.deployment === r.deployment)?.token_utilization;
+      if (u !== null && u !== undefined && u < 0.95 && Number(r.gpu_cost) > 0) {
+        underused++;
+        expect(Number(r.utilization_tax), r.deployment).toBeGreaterThan(0);
+      }
+    }
+    expect(underused).toBeGreaterThan(0);
+    const headline = dashboard.panels.find((p) => p.title.startsWith('Recommended saving'))!;
+    const [h] = (await client.query(expandMacros(headline.targets[0]!.rawSql))).rows as Array<{ recommended_saving: string }>;
+    const sum = (await client.query('select sum(recommended_saving)::text as s from feature_monthly')).rows[0] as { s: string };
+    expect(h!.recommended_saving).toBe(sum.s);
+  });
 });
