@@ -92,8 +92,10 @@ export function capacityFor(profile: Profile, backing: DeploymentProfile | null 
   const c = backing?.capacity;
   if (!c) return { tps: profile.tokens_per_second, estimate: null, deployment: null, label: null };
   const e = slo ? estimateCapacityAtSlo(c.hours, slo, profile.tokens_per_second) : c.estimate;
-  const label =
-    e.sizingSource === 'measured'
+  // Without any SLO (the feature's or the deployment's) the profile stands and there is nothing to say.
+  const label = !e.slo
+    ? null
+    : e.sizingSource === 'measured'
       ? `measured at your SLO: ${tpsText(e.sizingTpsPerReplica)} tok/s per replica (profile: ${tpsText(e.profileTpsPerReplica)}) on ${c.deployment}`
       : e.sizingSource === 'lower_bound'
         ? `at least ${tpsText(e.sizingTpsPerReplica)} tok/s per replica at your SLO, measured on ${c.deployment} (profile: ${tpsText(e.profileTpsPerReplica)})`

@@ -168,8 +168,14 @@ function sloMetrics(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: Vi
     });
   }
   if (row.capacity_tps_per_replica === null || row.capacity_source === null) return out;
+  if (slo) out.push(capacityLine(row, slo));
+  return [...out, ...rightSizingLine(row, meta, vc)];
+}
+
+/** "measured at your SLO: X tok/s per replica (profile: Y)", with the SLO and the evidence. */
+function capacityLine(row: DeploymentRow, slo: string): LabelValue {
+  const cap = row.capacity_tps_per_replica!;
   const profile = row.profile_tps_per_replica;
-  const cap = row.capacity_tps_per_replica;
   const value =
     row.capacity_source === 'measured'
       ? `measured at your SLO: ${tps(cap)} per replica${profile !== null ? ` (profile: ${formatNumber(profile, 0)})` : ''}`
@@ -180,14 +186,19 @@ function sloMetrics(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: Vi
     row.slo_compliant_tps_per_replica !== null ? `busiest hour within the SLO ${tps(row.slo_compliant_tps_per_replica)}` : null,
     row.slo_violating_tps_per_replica !== null ? `least busy hour over it ${tps(row.slo_violating_tps_per_replica)}` : null,
   ].filter(Boolean);
-  out.push({
+  return {
     label: 'Capacity at your SLO',
     value,
-    note: [slo ? `SLO ${slo}` : null, row.slo_busy_hours !== null && slo ? `${formatInt(row.slo_busy_hours)} busy hours` : null, ...evidence, row.capacity_source === 'profile' ? row.capacity_reason : null, 'sizing, break-even and the utilization tax use this capacity']
+    note: [`SLO ${slo}`, row.slo_busy_hours !== null ? `${formatInt(row.slo_busy_hours)} busy hours` : null, ...evidence, row.capacity_source === 'profile' ? row.capacity_reason : null, 'sizing, break-even and the utilization tax use this capacity']
       .filter(Boolean)
       .join(' · '),
-  });
-  if (row.recommended_replicas === null || row.replicas === null || row.right_sizing_saving === null) return out;
+  };
+}
+
+/** "2 × L40S run at 12 %: 1 replica meets the SLO, saving $…/month" (none without right-sizing figures). */
+function rightSizingLine(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: ViewCtx): LabelValue[] {
+  if (row.capacity_tps_per_replica === null || row.recommended_replicas === null || row.replicas === null || row.right_sizing_saving === null) return [];
+  const cap = row.capacity_tps_per_replica;
   const gpu = meta?.gpu ? meta.gpu.toUpperCase() : 'replica';
   const perReplica = meta && meta.gpusPerReplica > 1 ? `${meta.gpusPerReplica}×${gpu}` : gpu;
   const fleet = `${row.replicas} × ${perReplica}${row.token_utilization !== null ? ` run at ${formatPct(row.token_utilization, 0)}` : ''}`;
@@ -197,10 +208,9 @@ function sloMetrics(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: Vi
   const saving = vc.money(row.right_sizing_saving, row.currency);
   const amount = saving ? formatMoney(saving.abs(), vc.currency) : vc.fmtMoney(row.right_sizing_saving, row.currency);
   const verdict = saving === null || saving.isZero() ? 'right-sized' : saving.isNegative() ? `${amount} more per month` : `saving ${amount}/month`;
-  out.push({
+  return [{
     label: 'Right-sizing',
     value: `${fleet}: ${replicas} ${meets}, ${verdict}`,
     note: `${tps(cap)} per replica × ${meta?.maxUtilization !== null && meta?.maxUtilization !== undefined ? formatPct(meta.maxUtilization, 0) : 'max'} utilization, ${meta?.provisioning === 'autoscale' ? 'hour by hour (autoscale)' : "at the month's peak hour (static)"}`,
-  });
-  return out;
+  }];
 }
