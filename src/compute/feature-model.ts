@@ -99,7 +99,9 @@ export function capacityFor(profile: Profile, backing: DeploymentProfile | null 
       ? `measured at your SLO: ${tpsText(e.sizingTpsPerReplica)} tok/s per replica (profile: ${tpsText(e.profileTpsPerReplica)}) on ${c.deployment}`
       : e.sizingSource === 'lower_bound'
         ? `at least ${tpsText(e.sizingTpsPerReplica)} tok/s per replica at your SLO, measured on ${c.deployment} (profile: ${tpsText(e.profileTpsPerReplica)})`
-        : `profile ${tpsText(e.profileTpsPerReplica)} tok/s per replica (${c.deployment}: ${e.reason})`;
+        : e.source === 'lower_bound'
+          ? `profile ${tpsText(e.profileTpsPerReplica)} tok/s per replica (${c.deployment} held your SLO up to ${tpsText(e.capacityTpsPerReplica!)} tok/s per replica, its busiest hour: a lower bound)`
+          : `profile ${tpsText(e.profileTpsPerReplica)} tok/s per replica (${c.deployment}: ${e.reason})`;
   return { tps: e.sizingTpsPerReplica, estimate: e, deployment: c.deployment, label };
 }
 
