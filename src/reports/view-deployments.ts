@@ -207,7 +207,7 @@ function rightSizingLine(row: DeploymentRow, meta: DeploymentMeta | undefined, v
   const meets = row.capacity_source === 'profile' ? `${n === 1 ? 'carries' : 'carry'} the load at the profile's ${tps(cap)}` : `${n === 1 ? 'meets' : 'meet'} the SLO`;
   const saving = vc.money(row.right_sizing_saving, row.currency);
   const amount = saving ? formatMoney(saving.abs(), vc.currency) : vc.fmtMoney(row.right_sizing_saving, row.currency);
-  const verdict = saving === null || saving.isZero() ? 'right-sized' : saving.isNegative() ? `${amount} more per month` : `saving ${amount}/month`;
+  const verdict = saving === null ? `saving ${amount}/month` : saving.isZero() ? 'right-sized' : saving.isNegative() ? `${amount} more per month` : `saving ${amount}/month`;
   return [{
     label: 'Right-sizing',
     value: `${fleet}: ${replicas} ${meets}, ${verdict}`,
