@@ -3,10 +3,14 @@ import type { Config } from '../config/schema.ts';
 import type { DeploymentMonthlyTable } from '../db/types.ts';
 import { breakEven } from '../model/break-even.ts';
 import { hybridOptimum } from '../model/hybrid.ts';
+import { capacityHours, estimateCapacityAtSlo, tightestSlo } from '../model/capacity-slo.ts';
+import { rightSize } from '../model/right-sizing.ts';
+import type { DeploymentLatencyHour } from '../db/repositories/serving-latency.ts';
+import { quantileOverHours } from '../sources/prometheus/histogram.ts';
 import { hoursInMonth, HOUR_MS } from '../time.ts';
 import type { CostLine, ServingHourRow } from './inputs.ts';
 import type { Ledger } from './ledger.ts';
-import type { DeploymentProfile } from './feature-model.ts';
+import type { DeploymentCapacity, DeploymentProfile } from './feature-model.ts';
 import { D, estimate, money, ZERO, type Dec } from './money.ts';
 
 export type DeploymentRowDraft = Omit<Insertable<DeploymentMonthlyTable>, 'month' | 'currency' | 'computed_at'>;
@@ -36,6 +40,8 @@ export function computeDeployments(a: {
   serving: ServingHourRow[];
   gpu: Map<string, { util: number | null; gpus: number }>;
   loads: Map<string, number[]>;
+  /** COST-MODEL §11: each configured deployment's hours of the month with their latency (latencyByDeployment). */
+  latency: Map<string, DeploymentLatencyHour[]>;
 }): Map<string, DeploymentModel> {
   const hours = hoursInMonth(a.month);
   const lineDeployment = new Map(a.lines.filter((l) => l.deployment).map((l) => [l.id, l.deployment!]));
@@ -79,7 +85,10 @@ export function computeDeployments(a: {
     const gpuHours = bill && gpuCount ? billedHours * gpuCount : gpuCount ? gpuCount * hours : null;
     const replicaHours = dc && bill ? billedHours * dc.replicas : null;
     const billedReplicaHourCost = bill && replicaHours ? bill.cost.dividedBy(replicaHours).toNumber() : null;
-    const capacityPerHour = dc && profile ? dc.replicas * profile.tokens_per_second * 3600 : null;
+    const latencyHours = a.latency.get(name) ?? [];
+    const capacity = dc && profile ? capacityOf(a.config, name, dc.replicas, profile.tokens_per_second, g?.features ?? new Map(), dc.feature ?? null, latencyHours) : null;
+    // Token utilization and the utilization tax at the capacity sizing uses (capacity at the SLO or the profile).
+    const capacityPerHour = dc && capacity ? dc.replicas * capacity.estimate.sizingTpsPerReplica * 3600 : null;
     let tax: Dec | null = null;
     if (bill && capacityPerHour) {
       tax = ZERO;
@@ -98,7 +107,7 @@ export function computeDeployments(a: {
       owner: dc?.feature ?? null,
       featureTokens: g?.features ?? new Map(),
       load,
-      profile: dc && profile ? { profile, profileName: dc.profile, replicas: dc.replicas, gpus: dc.gpus, name, billedReplicaHourCost } : null,
+      profile: dc && profile ? { profile, profileName: dc.profile, replicas: dc.replicas, gpus: dc.gpus, name, billedReplicaHourCost, capacity } : null,
       row: null,
     };
     if (g || bill) {
@@ -127,11 +136,64 @@ export function computeDeployments(a: {
         utilization_tax: tax ? money(tax.toDecimalPlaces(2)) : null,
         effective_gpu_hour_cost: bill && gpuHours ? bill.cost.dividedBy(gpuHours).toDecimalPlaces(6).toFixed() : null,
         features: [...(g?.features.keys() ?? [])].sort(),
+        ...latencyColumns(latencyHours),
+        ...(dc && profile && capacity ? capacityColumns(capacity, dc.replicas, profile, load, bill && replicaHours ? bill.cost.dividedBy(replicaHours) : new D(a.config.gpus[profile.gpu]!.hourly_price).times(profile.gpus_per_replica)) : {}),
       };
     }
     out.set(name, model);
   }
   return out;
+}
+
+/**
+ * COST-MODEL §11: the deployment judged at the tightest latency SLO of the features it served this
+ * month (its owner's when it served none), on its own hours at the configured replica count.
+ */
+function capacityOf(config: Config, name: string, replicas: number, profileTps: number, served: Map<string, number>, owner: string | null, hours: DeploymentLatencyHour[]): DeploymentCapacity {
+  const features = new Set([...served.keys(), ...(owner ? [owner] : [])]);
+  const slo = tightestSlo(config.features.filter((f) => features.has(f.name)).map((f) => f.latency_slo));
+  const capHours = capacityHours(hours, replicas);
+  return { deployment: name, hours: capHours, slo, estimate: estimateCapacityAtSlo(capHours, slo, profileTps) };
+}
+
+/** The month's p95s from the summed bucket deltas of its hours (never an average of hourly p95s), and its preemptions. */
+function latencyColumns(hours: DeploymentLatencyHour[]): Pick<DeploymentRowDraft, 'ttft_p95_seconds' | 'e2e_p95_seconds' | 'preemptions'> {
+  const pre = hours.filter((h) => h.preemptions !== null);
+  return {
+    ttft_p95_seconds: quantileOverHours(0.95, hours.map((h) => h.ttftBuckets)),
+    e2e_p95_seconds: quantileOverHours(0.95, hours.map((h) => h.e2eBuckets)),
+    preemptions: pre.length ? String(pre.reduce((s, h) => s + h.preemptions!, 0)) : null,
+  };
+}
+
+/** The capacity sizing used, the SLO and evidence behind it, and right-sizing at that capacity (COST-MODEL §11). */
+function capacityColumns(c: DeploymentCapacity, replicas: number, profile: DeploymentProfile['profile'], load: number[], replicaHourCost: Dec): Partial<DeploymentRowDraft> {
+  const e = c.estimate;
+  const rs = rightSize({
+    hourlyTokensPerSecond: load.map((t) => t / 3600),
+    capacityTpsPerReplica: e.sizingTpsPerReplica,
+    maxUtilization: profile.max_utilization,
+    minReplicas: profile.min_replicas,
+    provisioning: profile.provisioning,
+    currentReplicas: replicas,
+    replicaHourCost: replicaHourCost.toFixed(),
+  });
+  return {
+    slo_ttft_p95_seconds: c.slo?.ttft_p95_seconds ?? null,
+    slo_e2e_p95_seconds: c.slo?.e2e_p95_seconds ?? null,
+    slo_busy_hours: e.busyHours,
+    slo_violation_hours: e.sloViolationHours,
+    capacity_tps_per_replica: e.sizingTpsPerReplica,
+    capacity_source: e.sizingSource,
+    capacity_at_slo_tps_per_replica: e.capacityTpsPerReplica,
+    profile_tps_per_replica: e.profileTpsPerReplica,
+    slo_compliant_tps_per_replica: e.evidence.busiestCompliantHour?.tokensPerSecondPerReplica ?? null,
+    slo_violating_tps_per_replica: e.evidence.leastBusyViolatingHour?.tokensPerSecondPerReplica ?? null,
+    capacity_reason: e.reason,
+    replicas,
+    recommended_replicas: rs.recommendedReplicas,
+    right_sizing_saving: money(new D(rs.monthlySaving).toDecimalPlaces(2)),
+  };
 }
 
 /**
@@ -144,8 +206,9 @@ export function finishDeployment(config: Config, month: Date, d: DeploymentModel
   const p = d.profile.profile;
   const rhc = d.profile.billedReplicaHourCost ?? Number(config.gpus[p.gpu]!.hourly_price) * p.gpus_per_replica;
   const apiPricePer1M = (apiCost / apiTokens) * 1e6;
-  const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: 0, tps: p.tokens_per_second, maxUtilization: p.max_utilization, hoursInMonth: hours, apiPricePer1M });
-  const hy = hybridOptimum({ hourlyTokens: d.load, capPerReplicaHour: p.tokens_per_second * 3600 * p.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: 0, apiPricePer1M });
+  const tps = d.profile.capacity?.estimate.sizingTpsPerReplica ?? p.tokens_per_second;
+  const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: 0, tps, maxUtilization: p.max_utilization, hoursInMonth: hours, apiPricePer1M });
+  const hy = hybridOptimum({ hourlyTokens: d.load, capPerReplicaHour: tps * 3600 * p.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: 0, apiPricePer1M });
   d.row.break_even_tokens_per_month = be.steppedVolume === null ? null : String(Math.ceil(be.steppedVolume));
   d.row.hybrid_replicas = hy.replicas;
   d.row.hybrid_cost = estimate(hy.cost);

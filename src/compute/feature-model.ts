@@ -1,10 +1,12 @@
-import type { Config, FeatureConfig, Profile } from '../config/schema.ts';
+import type { Config, FeatureConfig, LatencySlo, Profile } from '../config/schema.ts';
 import { unitPrices } from '../prices/catalog.ts';
 import { apiToSelfHosted, selfHostedToApi } from '../model/counterfactual.ts';
 import { breakEven } from '../model/break-even.ts';
 import { hybridOptimum } from '../model/hybrid.ts';
 import { recommend } from '../model/recommend.ts';
 import { concurrentStreamsPerReplica, kvBytesPerToken } from '../model/kv.ts';
+import { estimateCapacityAtSlo, type CapacityEstimate, type CapacityHour, type LatencySlo as SloTarget } from '../model/capacity-slo.ts';
+import { throughputReplicas } from '../model/sizing.ts';
 import { hoursInMonth } from '../time.ts';
 import { D, estimate, money, type Dec } from './money.ts';
 
@@ -46,6 +48,16 @@ export interface ModelInput {
   selfTokensTotal: number;
   dataMonths: number;
   deploymentProfile: DeploymentProfile | null;
+  /** API features: the deployment running the feature's counterfactual profile, whose measured capacity calibrates it (COST-MODEL §11). */
+  profileDeployment?: DeploymentProfile | null;
+}
+
+/** A deployment's month of hours for the capacity estimate, and the estimate at the SLO it was judged at. */
+export interface DeploymentCapacity {
+  deployment: string;
+  hours: CapacityHour[];
+  slo: SloTarget | null;
+  estimate: CapacityEstimate;
 }
 
 /** The deployment a self-hosted feature runs on, and what a replica-hour of it really costs. */
@@ -57,6 +69,61 @@ export interface DeploymentProfile {
   name: string;
   /** The billed effective cost of one replica-hour (amortized), when the month has GPU billing for it. */
   billedReplicaHourCost: number | null;
+  /** COST-MODEL §11 (null: no hours to judge, e.g. a deployment unknown to the config). */
+  capacity: DeploymentCapacity | null;
+}
+
+/** The tokens/s per replica a feature is modelled at, and where it comes from. */
+export interface UsedCapacity {
+  tps: number;
+  estimate: CapacityEstimate | null;
+  deployment: string | null;
+  /** For the report: "measured at your SLO: X tok/s per replica (profile: Y)", or why the profile is used. */
+  label: string | null;
+}
+
+const tpsText = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/**
+ * COST-MODEL §11: a profile backed by a deployment is calibrated by the deployment's own hours, at the
+ * feature's latency SLO (the deployment's, when the feature sets none).
+ */
+export function capacityFor(profile: Profile, backing: DeploymentProfile | null | undefined, slo: LatencySlo | undefined): UsedCapacity {
+  const c = backing?.capacity;
+  if (!c) return { tps: profile.tokens_per_second, estimate: null, deployment: null, label: null };
+  const e = slo ? estimateCapacityAtSlo(c.hours, slo, profile.tokens_per_second) : c.estimate;
+  // Without any SLO (the feature's or the deployment's) the profile stands and there is nothing to say.
+  const label = !e.slo
+    ? null
+    : e.sizingSource === 'measured'
+      ? `measured at your SLO: ${tpsText(e.sizingTpsPerReplica)} tok/s per replica (profile: ${tpsText(e.profileTpsPerReplica)}) on ${c.deployment}`
+      : e.sizingSource === 'lower_bound'
+        ? `at least ${tpsText(e.sizingTpsPerReplica)} tok/s per replica at your SLO, measured on ${c.deployment} (profile: ${tpsText(e.profileTpsPerReplica)})`
+        : e.source === 'lower_bound'
+          ? `profile ${tpsText(e.profileTpsPerReplica)} tok/s per replica (${c.deployment} held your SLO up to ${tpsText(e.capacityTpsPerReplica!)} tok/s per replica, its busiest hour: a lower bound)`
+          : `profile ${tpsText(e.profileTpsPerReplica)} tok/s per replica (${c.deployment}: ${e.reason})`;
+  return { tps: e.sizingTpsPerReplica, estimate: e, deployment: c.deployment, label };
+}
+
+/** The capacity assumption as the feature's assumptions JSON lists it. */
+function capacityAssumption(u: UsedCapacity): Record<string, unknown> | undefined {
+  if (!u.estimate) return undefined;
+  const e = u.estimate;
+  return {
+    deployment: u.deployment,
+    slo: e.slo,
+    tokens_per_second_per_replica: u.tps,
+    source: e.sizingSource,
+    estimate_source: e.source,
+    estimate_tps_per_replica: e.capacityTpsPerReplica,
+    profile_tps_per_replica: e.profileTpsPerReplica,
+    busy_hours: e.busyHours,
+    violation_hours: e.sloViolationHours,
+    evidence: e.evidence,
+    latency_binds: e.latencyBinds,
+    label: u.label,
+    reason: e.reason,
+  };
 }
 
 export interface Modelled {
@@ -128,12 +195,13 @@ function profileAssumption(config: Config, profile: Profile): Record<string, unk
   };
 }
 
-function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: number; replicaHours: number; bound: string }, hours: number): string {
+function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: number; replicaHours: number; bound: string }, hours: number, capacity: UsedCapacity, latencyBinds: boolean): string {
   const how =
     profile.provisioning === 'static'
       ? `${cf.peakReplicas} × ${profileName} paid every hour (static), sized for the peak hour`
       : `${(cf.replicaHours / hours).toFixed(1)} × ${profileName} on average (autoscaled hour by hour, peak ${cf.peakReplicas})`;
-  return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${cf.bound === 'memory' ? 'KV-cache memory' : 'throughput'} decides the count`;
+  const decides = cf.bound === 'memory' ? 'KV-cache memory' : latencyBinds ? 'the latency SLO' : 'throughput';
+  return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${decides} decides the count${capacity.label ? `; ${capacity.label}` : ''}`;
 }
 
 export function modelFeature(i: ModelInput): Modelled {
@@ -189,21 +257,27 @@ export function modelFeature(i: ModelInput): Modelled {
       base.recommendationReason = `profile ${profileName}: the model's weights leave no GPU memory for the KV cache of one ${profile.model_shape!.context_tokens}-token stream`;
       return base;
     }
-    const cf = apiToSelfHosted({
-      hourlyTokens: i.hourlyLoad,
-      tps: profile.tokens_per_second,
-      maxUtilization: profile.max_utilization,
-      minReplicas: profile.min_replicas,
-      provisioning: profile.provisioning,
-      replicaHourCost: rhc,
-      overhead: config.overhead.self_hosted,
-      opsMonthly: opsForMove,
-      ...(memory ? { memoryReplicasPerHour: memory } : {}),
-    });
+    const capacity = capacityFor(profile, i.profileDeployment, i.feature.latency_slo);
+    const size = (tps: number) =>
+      apiToSelfHosted({
+        hourlyTokens: i.hourlyLoad,
+        tps,
+        maxUtilization: profile.max_utilization,
+        minReplicas: profile.min_replicas,
+        provisioning: profile.provisioning,
+        replicaHourCost: rhc,
+        overhead: config.overhead.self_hosted,
+        opsMonthly: opsForMove,
+        ...(memory ? { memoryReplicasPerHour: memory } : {}),
+      });
+    const cf = size(capacity.tps);
+    // The SLO binds when a measured capacity below the profile, not raw throughput, sets the replica count.
+    const latencyBinds = Boolean(capacity.estimate?.latencyBinds) && cf.bound === 'throughput' && cf.replicaHours > size(profile.tokens_per_second).replicaHours;
     const apiPricePer1M = (loadedNum / total) * 1e6;
-    const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: opsForMove, tps: profile.tokens_per_second, maxUtilization: profile.max_utilization, hoursInMonth: hours, apiPricePer1M });
-    const hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: profile.tokens_per_second * 3600 * profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: opsForMove, apiPricePer1M });
-    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization });
+    const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: opsForMove, tps: capacity.tps, maxUtilization: profile.max_utilization, hoursInMonth: hours, apiPricePer1M });
+    const hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: capacity.tps * 3600 * profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: opsForMove, apiPricePer1M });
+    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization, latencyBinds });
+    const capAssumption = capacityAssumption(capacity);
     return {
       ...base,
       ...saving('api', loaded, rec, cf.cost, hy),
@@ -220,8 +294,9 @@ export function modelFeature(i: ModelInput): Modelled {
       assumptions: {
         ...base.assumptions,
         profiles: { [profileName!]: profileAssumption(config, profile) },
+        ...(capAssumption ? { capacity_at_slo: capAssumption } : {}),
         counterfactual: {
-          sizing: sizingText(profileName!, profile, cf, hours),
+          sizing: sizingText(profileName!, profile, cf, hours, capacity, latencyBinds),
           peakReplicas: cf.peakReplicas,
           replicaHours: cf.replicaHours,
           impliedUtilization: cf.impliedUtilization,
@@ -259,14 +334,22 @@ export function modelFeature(i: ModelInput): Modelled {
   let be: ReturnType<typeof breakEven> | undefined;
   let hy: ReturnType<typeof hybridOptimum> | undefined;
   let utilization: number | undefined;
+  let capacity: UsedCapacity | undefined;
+  let latencyBinds = false;
   if (dp) {
-    // Self-hosted features are modelled at the rate actually paid (COST-MODEL §10), catalog price only without billing.
+    // Self-hosted features are modelled at the rate actually paid (COST-MODEL §10), catalog price only without billing,
+    // and at the capacity their deployment sustains at the feature's SLO (§11).
     const rhc = dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile);
-    be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), tps: dp.profile.tokens_per_second, maxUtilization: dp.profile.max_utilization, hoursInMonth: hours, apiPricePer1M: cf.ratePer1M ?? 0 });
-    hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: dp.profile.tokens_per_second * 3600 * dp.profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), apiPricePer1M: cf.ratePer1M ?? 0 });
-    utilization = total / (dp.replicas * dp.profile.tokens_per_second * 3600 * hours);
+    capacity = capacityFor(dp.profile, dp, i.feature.latency_slo);
+    const tps = capacity.tps;
+    const peakTps = i.hourlyLoad.reduce((m, x) => Math.max(m, x), 0) / 3600;
+    latencyBinds = Boolean(capacity.estimate?.latencyBinds) && throughputReplicas(peakTps, tps, dp.profile.max_utilization) > throughputReplicas(peakTps, dp.profile.tokens_per_second, dp.profile.max_utilization);
+    be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), tps, maxUtilization: dp.profile.max_utilization, hoursInMonth: hours, apiPricePer1M: cf.ratePer1M ?? 0 });
+    hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: tps * 3600 * dp.profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), apiPricePer1M: cf.ratePer1M ?? 0 });
+    utilization = total / (dp.replicas * tps * 3600 * hours);
   }
-  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}) });
+  const capAssumption = capacity ? capacityAssumption(capacity) : undefined;
+  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}), latencyBinds });
   return {
     ...base,
     ...(hy ? saving('self_hosted', loaded, rec, cf.cost, hy) : saving('self_hosted', loaded, rec, cf.cost)),
@@ -297,6 +380,7 @@ export function modelFeature(i: ModelInput): Modelled {
       ],
       counterfactual: { ...cf, sizing: `${provider} ${model} at dated list prices; prefix-cache hits priced as cache reads` },
       ...(dp ? { profiles: { [dp.profileName]: { ...profileAssumption(config, dp.profile), deployment: dp.name, replicas: dp.replicas, token_utilization: utilization } } } : {}),
+      ...(capAssumption ? { capacity_at_slo: capAssumption } : {}),
       ...(be && dp ? { break_even: { ...be, replicaHourCostBasis: dp.billedReplicaHourCost !== null ? 'billed effective cost per replica-hour' : 'catalog GPU price', replicaMonthCost: (dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile)) * hours, apiPricePer1M: cf.ratePer1M, opsFixed: i.opsShare.toNumber() } } : {}),
       ...(hy ? { hybrid: hy } : {}),
       recommendation: rec,

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/types.ts';
 import { featureCase, UNATTRIBUTED } from '../attribution/apply.ts';
+import { deploymentLatencyHours, type DeploymentLatencyHour } from '../db/repositories/serving-latency.ts';
 import { API_INVOICE_SOURCES, OVERLAP, WORKSPACE_SCOPED_SOURCES, lineTierSql, tokenClassSql } from '../sources/invoice-lines.ts';
 
 /**
@@ -200,4 +201,11 @@ export async function gpuByDeployment(db: Kysely<Database>, p: Period): Promise<
     select deployment, avg(gpu_util_avg) as util, count(distinct hostname || '/' || gpu)::int as gpus
       from gpu_metrics where hour >= ${p.start} and hour < ${p.end} and deployment is not null group by 1`.execute(db);
   return new Map(r.rows.map((x) => [x.deployment, { util: x.util, gpus: x.gpus }]));
+}
+
+/** COST-MODEL §11: every hour of the month of each configured deployment, with its tokens, requests and p95s. */
+export async function latencyByDeployment(db: Kysely<Database>, config: Config, p: Period): Promise<Map<string, DeploymentLatencyHour[]>> {
+  const out = new Map<string, DeploymentLatencyHour[]>();
+  for (const d of config.deployments) out.set(d.name, await deploymentLatencyHours(db, { deployment: d.name, start: p.start, end: p.end }));
+  return out;
 }

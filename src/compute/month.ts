@@ -9,7 +9,7 @@ import { refreshDimensionFeatures } from '../attribution/apply.ts';
 import { rebuildLoad } from '../ingest/rollups.ts';
 import { loadFxTable } from '../prices/fx.ts';
 import { addMonths, dayKey, hoursInMonth, monthKey } from '../time.ts';
-import { apiLineUsage, apiLoad, costLines, gpuByDeployment, servingByHour, usageByDay, type Period } from './inputs.ts';
+import { apiLineUsage, apiLoad, costLines, gpuByDeployment, latencyByDeployment, servingByHour, usageByDay, type Period } from './inputs.ts';
 import { buildLedger, reconcileProvider, type Ledger, type ToReporting } from './ledger.ts';
 import { UNATTRIBUTED } from '../attribution/apply.ts';
 import { writeLedger } from './ledger-store.ts';
@@ -67,6 +67,7 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     const load = await timed('load', () => apiLoad(trx, period));
     const serving = await timed('serving', () => servingByHour(trx, period));
     const gpu = await timed('gpu', () => gpuByDeployment(trx, period));
+    const latency = await timed('latency', () => latencyByDeployment(trx, config, period));
     const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting }));
     await timed('ledger_write', () => writeLedger(trx, dayKey(month), config.currency, ledger.entries));
 
@@ -74,7 +75,7 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     const volumes = featureVolumes(usage, serving);
     const loads = hourlyLoads(month, load, serving);
     const dataMonths = await timed('data_months', () => computeDataMonths(trx, config, month, computedAt));
-    const deployments = await timed('deployments', () => computeDeployments({ config, month, ledger, lines, serving, gpu, loads }));
+    const deployments = await timed('deployments', () => computeDeployments({ config, month, ledger, lines, serving, gpu, loads, latency }));
 
     const features = new Set<string>([...config.features.map((f) => f.name), ...money_.keys(), ...volumes.keys()]);
     const ops = opsShares(config, [...features], volumes);
@@ -178,6 +179,7 @@ function modelFeatures(a: {
       selfTokensTotal: a.ops.selfTokens,
       dataMonths: a.dataMonths.get(feature) ?? 0,
       deploymentProfile: deploymentFor(a.deployments, feature),
+      profileDeployment: profileBacking(a.deployments, config.features.find((f) => f.name === feature)?.counterfactual.profile),
     });
     return {
       month: dayKey(month),
@@ -222,6 +224,21 @@ function deploymentFor(deployments: Map<string, DeploymentModel>, feature: strin
     if (mine > 0 && (!best || mine > (best.featureTokens.get(feature) ?? 0))) best = d;
   }
   if (!best) best = [...deployments.values()].find((d) => d.owner === feature) ?? null;
+  return best?.profile ?? null;
+}
+
+/**
+ * The deployment running a profile (the one that served the most tokens this month when several do):
+ * its capacity at the SLO calibrates the profile for every feature that targets it (COST-MODEL §11).
+ */
+function profileBacking(deployments: Map<string, DeploymentModel>, profileName: string | undefined): DeploymentProfile | null {
+  if (!profileName) return null;
+  let best: DeploymentModel | null = null;
+  const served = (d: DeploymentModel) => d.load.reduce((a, t) => a + t, 0);
+  for (const d of deployments.values()) {
+    if (d.profile?.profileName !== profileName || !d.profile.capacity) continue;
+    if (!best || served(d) > served(best)) best = d;
+  }
   return best?.profile ?? null;
 }
 

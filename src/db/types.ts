@@ -274,6 +274,23 @@ export interface DeploymentMonthlyTable {
   counterfactual_api_cost: NullableNumeric;
   effective_gpu_hour_cost: NullableNumeric;
   features: string[] | null;
+  ttft_p95_seconds: number | null;
+  e2e_p95_seconds: number | null;
+  preemptions: NullableInt8;
+  slo_ttft_p95_seconds: number | null;
+  slo_e2e_p95_seconds: number | null;
+  slo_busy_hours: number | null;
+  slo_violation_hours: number | null;
+  capacity_tps_per_replica: number | null;
+  capacity_source: string | null;
+  capacity_at_slo_tps_per_replica: number | null;
+  profile_tps_per_replica: number | null;
+  slo_compliant_tps_per_replica: number | null;
+  slo_violating_tps_per_replica: number | null;
+  capacity_reason: string | null;
+  replicas: number | null;
+  recommended_replicas: number | null;
+  right_sizing_saving: NullableNumeric;
 }
 
 export interface ReconciliationMonthlyTable {

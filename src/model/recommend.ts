@@ -33,6 +33,11 @@ export interface RecommendInput {
   utilization?: number | null;
   /** Override SWITCH_MARGIN. */
   margin?: number;
+  /**
+   * COST-MODEL §11: the self-hosted replica count is set by the latency SLO (a measured capacity at
+   * the SLO below the profile's throughput), not by raw throughput.
+   */
+  latencyBinds?: boolean;
 }
 
 export interface RecommendResult {
@@ -55,8 +60,8 @@ interface Option {
 /**
  * COST-MODEL §7. Picks the cheapest of: stay, the counterfactual, and a genuine hybrid (0 < N < peak);
  * moving away from the current architecture needs a saving of at least `margin` of the actual cost.
- * The binding factor is derived from what decided the comparison; 'latency' is never derived (no
- * latency data is modelled) and stays in the type for configured latency targets.
+ * The binding factor is derived from what decided the comparison; 'latency' when self-hosting does
+ * not win outright and the SLO, not throughput, sets its replica count (`latencyBinds`).
  */
 export function recommend(input: RecommendInput): RecommendResult {
   const margin = input.margin ?? SWITCH_MARGIN;
@@ -95,6 +100,8 @@ export function recommend(input: RecommendInput): RecommendResult {
 
 function bindingFor(input: RecommendInput, chosen: Recommendation): RecommendationBinding {
   const lowUtil = input.utilization != null && input.utilization < LOW_UTILIZATION;
+  // The SLO made self-hosting need more replicas than throughput alone would: what holds it back.
+  if (input.latencyBinds && chosen !== 'self_hosted') return 'latency';
   if (chosen === 'hybrid') return 'utilization';
   if (chosen === 'api') {
     // Self-hosting loses: idle capacity, too little volume, a too-cheap API or a too-slow replica.

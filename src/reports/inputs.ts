@@ -44,6 +44,9 @@ export interface DeploymentMeta {
   gpusPerReplica: number;
   tpsPerReplica: number | null;
   maxUtilization: number | null;
+  /** The profile's GPU (config gpus key) and provisioning, for the right-sizing line. */
+  gpu?: string | null;
+  provisioning?: 'static' | 'autoscale' | null;
 }
 
 export interface SourceSync {

@@ -117,6 +117,8 @@ function metaOfDeployments(config: Config): DeploymentMeta[] {
       gpusPerReplica: p?.gpus_per_replica ?? d.gpus,
       tpsPerReplica: p?.tokens_per_second ?? null,
       maxUtilization: p?.max_utilization ?? null,
+      gpu: p?.gpu ?? null,
+      provisioning: p?.provisioning ?? null,
     };
   });
 }

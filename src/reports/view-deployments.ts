@@ -64,8 +64,12 @@ export function deploymentView(
   metrics.push({
     label: 'Throughput per GPU',
     value: tp.measured !== null ? `${formatNumber(tp.measured, 0)} tok/s measured` : 'not measured',
-    note: [tp.profile !== null ? `profile ${formatNumber(tp.profile, 0)} tok/s${ratio}` : null, 'measured = tokens served ÷ GPU-hours billed, idle hours included; sizing and break-even use the profile capacity'].filter(Boolean).join(' · ') || null,
+    note: [
+      tp.profile !== null ? `profile ${formatNumber(tp.profile, 0)} tok/s${ratio}` : null,
+      `measured = tokens served ÷ GPU-hours billed, idle hours included; sizing and break-even use ${row.capacity_source && row.capacity_source !== 'profile' ? 'the capacity at the SLO' : 'the profile capacity'}`,
+    ].filter(Boolean).join(' · ') || null,
   });
+  metrics.push(...sloMetrics(row, meta, vc));
   metrics.push({
     label: 'KV-cache usage',
     value: row.kv_cache_usage_avg === null ? '—' : `${formatPct(row.kv_cache_usage_avg, 0)} avg`,
@@ -90,6 +94,8 @@ export function deploymentView(
     ].filter(Boolean).join(' · ') || null,
   });
 
+  // The provisioned line at the capacity sizing used (capacity at the SLO where measured, else the profile).
+  const chartTps = row.capacity_tps_per_replica ?? meta?.tpsPerReplica ?? null;
   const points: LoadPoint[] = load
     .filter((l) => l.deployment === row.deployment)
     .map((l) => {
@@ -97,7 +103,7 @@ export function deploymentView(
       return {
         hour: Math.round((Date.parse(l.hour) - monthStartMs) / 3_600_000),
         tokensPerSecond: Number(dec(l.tokens).div(3600).toFixed(3)),
-        capacity: capacityReplicas !== null && meta?.tpsPerReplica ? capacityReplicas * meta.tpsPerReplica : null,
+        capacity: capacityReplicas !== null && chartTps ? capacityReplicas * chartTps : null,
       };
     });
   const chart =
@@ -128,4 +134,83 @@ export function deploymentView(
     metrics,
     chart,
   };
+}
+
+const seconds = (v: number | null) => (v === null ? null : `${formatNumber(v, v < 10 ? 2 : 1)} s`);
+const tps = (v: number) => `${formatNumber(v, 0)} tok/s`;
+
+/** The latency SLO as a phrase: "TTFT p95 ≤ 3 s, e2e p95 ≤ 15 s" (null when none is set). */
+function sloText(row: DeploymentRow): string | null {
+  const parts = [
+    row.slo_ttft_p95_seconds !== null ? `TTFT p95 ≤ ${seconds(row.slo_ttft_p95_seconds)}` : null,
+    row.slo_e2e_p95_seconds !== null ? `e2e p95 ≤ ${seconds(row.slo_e2e_p95_seconds)}` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : null;
+}
+
+/**
+ * COST-MODEL §11 lines: the month's p95 latencies, the capacity at the SLO sizing used (beside the
+ * profile's figure, with its evidence) and right-sizing ("2 × L40S run at 12 %: 1 replica meets the
+ * SLO, saving $…/month").
+ */
+function sloMetrics(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: ViewCtx): LabelValue[] {
+  const out: LabelValue[] = [];
+  const slo = sloText(row);
+  if (row.ttft_p95_seconds !== null || row.e2e_p95_seconds !== null) {
+    out.push({
+      label: 'Latency (p95 over the month)',
+      value: [row.ttft_p95_seconds !== null ? `TTFT ${seconds(row.ttft_p95_seconds)}` : null, row.e2e_p95_seconds !== null ? `e2e ${seconds(row.e2e_p95_seconds)}` : null].filter(Boolean).join(' · '),
+      note: [
+        slo ? `SLO ${slo}` : null,
+        row.slo_violation_hours !== null && slo ? `${formatInt(row.slo_violation_hours)} hour${row.slo_violation_hours === 1 ? '' : 's'} broke it` : null,
+        row.preemptions !== null && Number(row.preemptions) > 0 ? `${formatInt(row.preemptions)} preemptions (KV-cache pressure)` : null,
+      ].filter(Boolean).join(' · ') || null,
+    });
+  }
+  if (row.capacity_tps_per_replica === null || row.capacity_source === null) return out;
+  if (slo) out.push(capacityLine(row, slo));
+  return [...out, ...rightSizingLine(row, meta, vc)];
+}
+
+/** "measured at your SLO: X tok/s per replica (profile: Y)", with the SLO and the evidence. */
+function capacityLine(row: DeploymentRow, slo: string): LabelValue {
+  const cap = row.capacity_tps_per_replica!;
+  const profile = row.profile_tps_per_replica;
+  const value =
+    row.capacity_source === 'measured'
+      ? `measured at your SLO: ${tps(cap)} per replica${profile !== null ? ` (profile: ${formatNumber(profile, 0)})` : ''}`
+      : row.capacity_source === 'lower_bound'
+        ? `at least ${tps(cap)} per replica at your SLO${profile !== null ? ` (profile: ${formatNumber(profile, 0)})` : ''}`
+        : `profile: ${tps(cap)} per replica`;
+  const evidence = [
+    row.slo_compliant_tps_per_replica !== null ? `busiest hour within the SLO ${tps(row.slo_compliant_tps_per_replica)}` : null,
+    row.slo_violating_tps_per_replica !== null ? `least busy hour over it ${tps(row.slo_violating_tps_per_replica)}` : null,
+  ].filter(Boolean);
+  return {
+    label: 'Capacity at your SLO',
+    value,
+    note: [`SLO ${slo}`, row.slo_busy_hours !== null ? `${formatInt(row.slo_busy_hours)} busy hours` : null, ...evidence, row.capacity_source === 'profile' ? row.capacity_reason : null, 'sizing, break-even and the utilization tax use this capacity']
+      .filter(Boolean)
+      .join(' · '),
+  };
+}
+
+/** "2 × L40S run at 12 %: 1 replica meets the SLO, saving $…/month" (none without right-sizing figures). */
+function rightSizingLine(row: DeploymentRow, meta: DeploymentMeta | undefined, vc: ViewCtx): LabelValue[] {
+  if (row.capacity_tps_per_replica === null || row.recommended_replicas === null || row.replicas === null || row.right_sizing_saving === null) return [];
+  const cap = row.capacity_tps_per_replica;
+  const gpu = meta?.gpu ? meta.gpu.toUpperCase() : 'replica';
+  const perReplica = meta && meta.gpusPerReplica > 1 ? `${meta.gpusPerReplica}×${gpu}` : gpu;
+  const fleet = `${row.replicas} × ${perReplica}${row.token_utilization !== null ? ` run at ${formatPct(row.token_utilization, 0)}` : ''}`;
+  const n = row.recommended_replicas;
+  const replicas = `${meta?.provisioning === 'autoscale' ? 'autoscaling up to ' : ''}${n} replica${n === 1 ? '' : 's'}`;
+  const meets = row.capacity_source === 'profile' ? `${n === 1 ? 'carries' : 'carry'} the load at the profile's ${tps(cap)}` : `${n === 1 ? 'meets' : 'meet'} the SLO`;
+  const saving = vc.money(row.right_sizing_saving, row.currency);
+  const amount = saving ? formatMoney(saving.abs(), vc.currency) : vc.fmtMoney(row.right_sizing_saving, row.currency);
+  const verdict = saving === null ? `saving ${amount}/month` : saving.isZero() ? 'right-sized' : saving.isNegative() ? `${amount} more per month` : `saving ${amount}/month`;
+  return [{
+    label: 'Right-sizing',
+    value: `${fleet}: ${replicas} ${meets}, ${verdict}`,
+    note: `${tps(cap)} per replica × ${meta?.maxUtilization !== null && meta?.maxUtilization !== undefined ? formatPct(meta.maxUtilization, 0) : 'max'} utilization, ${meta?.provisioning === 'autoscale' ? 'hour by hour (autoscale)' : "at the month's peak hour (static)"}`,
+  }];
 }

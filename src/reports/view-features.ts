@@ -126,6 +126,9 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
     if (be.simpleVolume !== undefined && be.simpleVolume !== null) notes.push(`ignoring capacity steps: ${formatTokens(String(be.simpleVolume))}/month`);
     else if (be.simpleVolume === null) notes.push('ignoring capacity steps: never');
     if (be.capacityPerReplicaMonth !== undefined) notes.push(`one replica serves ${formatTokens(String(be.capacityPerReplicaMonth))}/month`);
+    // API features carry the capacity line in their counterfactual's sizing; self-hosted ones here (COST-MODEL §11).
+    const capacity = asRecord(row.assumptions.capacity_at_slo).label;
+    if (row.architecture === 'self_hosted' && typeof capacity === 'string') notes.push(capacity);
     if (binding) notes.push(`binding constraint: ${binding}`);
     details.push({ label: 'Break-even', value: bet.value, note: notes.join(' · ') || null });
   }

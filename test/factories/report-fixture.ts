@@ -165,6 +165,10 @@ function deploymentRow(over: Partial<DeploymentRow> & { deployment: string }): D
     requests: '0', tokens: '0', cost_per_request: null, tokens_per_request: null,
     utilization_tax: null, break_even_tokens_per_month: null, hybrid_replicas: null, hybrid_cost: null, counterfactual_api_cost: null,
     effective_gpu_hour_cost: null, features: null,
+    ttft_p95_seconds: null, e2e_p95_seconds: null, preemptions: null, slo_ttft_p95_seconds: null, slo_e2e_p95_seconds: null,
+    slo_busy_hours: null, slo_violation_hours: null, capacity_tps_per_replica: null, capacity_source: null,
+    capacity_at_slo_tps_per_replica: null, profile_tps_per_replica: null, slo_compliant_tps_per_replica: null,
+    slo_violating_tps_per_replica: null, capacity_reason: null, replicas: null, recommended_replicas: null, right_sizing_saving: null,
     ...over,
   };
 }

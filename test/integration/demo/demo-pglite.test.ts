@@ -31,7 +31,8 @@ async function demoOnce(outDir: string) {
     const result = await runDemo(ctx, { months: 2, outDir });
     const rows = await ctx.db.selectFrom('feature_monthly_results').selectAll().where('month', '=', '2026-10-01').orderBy('feature').execute();
     const reconciliation = await ctx.db.selectFrom('reconciliation_monthly').selectAll().where('month', '=', '2026-10-01').orderBy('provider').execute();
-    return { result, rows, reconciliation };
+    const deployments = await ctx.db.selectFrom('deployment_monthly').selectAll().where('month', '=', '2026-10-01').orderBy('deployment').execute();
+    return { result, rows, reconciliation, deployments };
   } finally {
     await ctx.close();
   }
@@ -62,6 +63,20 @@ describe('demo on PGlite', () => {
     const invoices = first.reconciliation.reduce((a, r) => a + Math.round(Number(r.invoice_cost) * 100), 0);
     expect(Math.abs(features - invoices)).toBeLessThanOrEqual(first.reconciliation.length);
     for (const ext of ['html', 'txt', 'csv', 'eml']) expect(existsSync(join(dir, 'out1', `report-2026-10.${ext}`)), ext).toBe(true);
+    // COST-MODEL §11: the simulated copilot-vllm crosses its latency knee, so its capacity at the SLO is measured,
+    // the API feature whose profile it runs is sized on it, and the deployment gets a right-sizing line.
+    const copilot = first.deployments.find((d) => d.deployment === 'copilot-vllm')!;
+    expect(copilot.capacity_source).toBe('measured');
+    expect(copilot.capacity_tps_per_replica!).toBeLessThan(copilot.profile_tps_per_replica!);
+    expect(copilot.slo_violating_tps_per_replica!).toBeGreaterThan(copilot.slo_compliant_tps_per_replica!);
+    expect(copilot.ttft_p95_seconds).not.toBeNull();
+    expect(copilot.e2e_p95_seconds).not.toBeNull();
+    expect(copilot.recommended_replicas).not.toBeNull();
+    const guardrail = (byName.get('support-chat.guardrail')!.assumptions as { capacity_at_slo?: { source: string } }).capacity_at_slo;
+    expect(guardrail?.source).toBe('measured');
+    const text = readFileSync(join(dir, 'out1', 'report-2026-10.txt'), 'utf8');
+    expect(text).toContain('measured at your SLO:');
+    expect(text).toMatch(/2 × L40S run at \d+%: .* replicas? meets? the SLO/);
 
     const second = await demoOnce(join(dir, 'out2'));
     const strip = (rows: typeof first.rows) => rows.map(({ computed_at: _c, ...rest }) => rest);

@@ -30,6 +30,16 @@ describe('recommend (COST-MODEL §7)', () => {
     expect(r).toMatchObject({ recommendation: 'api', label: 'api', binding: 'price' });
   });
 
+  it('latency binds where the SLO, not throughput, sets the replica count and self-hosting does not win', () => {
+    const api = { architecture: 'api' as const, ...enough, actualCost: 100, counterfactualCost: 5000, breakEven: { binding: 'price' as const } };
+    expect(recommend({ ...api, latencyBinds: true })).toMatchObject({ recommendation: 'api', binding: 'latency' });
+    expect(recommend({ ...api, latencyBinds: false }).binding).toBe('price');
+    // Self-hosted idle deployment: the SLO that sized it outranks the utilization it then shows.
+    expect(recommend({ architecture: 'self_hosted', ...enough, actualCost: 5000, counterfactualCost: 800, utilization: 0.12, latencyBinds: true }).binding).toBe('latency');
+    // Self-hosting wins despite the SLO: its volume decides.
+    expect(recommend({ architecture: 'api', ...enough, actualCost: 10000, counterfactualCost: 6000, latencyBinds: true }).binding).toBe('volume');
+  });
+
   it('idle self-hosted deployment: move to the API, utilization binds', () => {
     const r = recommend({ architecture: 'self_hosted', ...enough, actualCost: 5000, counterfactualCost: 800, utilization: 0.12 });
     expect(r).toMatchObject({ recommendation: 'api', binding: 'utilization' });

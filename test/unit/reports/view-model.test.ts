@@ -94,6 +94,29 @@ describe('report view model', () => {
     expect(d.chart?.svg).toContain('provisioned');
   });
 
+  it('deployment capacity at the SLO and right-sizing lines: lower bound, under-provisioned, none without an SLO', () => {
+    const inputs = reportFixture();
+    inputs.deploymentMeta = inputs.deploymentMeta.map((m) => ({ ...m, gpu: m.name === 'copilot-vllm' ? 'l40s' : 'h100', provisioning: 'static' as const }));
+    inputs.deployments = inputs.deployments.map((d) =>
+      d.deployment === 'copilot-vllm'
+        ? { ...d, slo_ttft_p95_seconds: 1.5, slo_e2e_p95_seconds: null, ttft_p95_seconds: 0.8, e2e_p95_seconds: 6.25, slo_busy_hours: 240, slo_violation_hours: 0,
+            capacity_tps_per_replica: 1800, capacity_source: 'lower_bound', capacity_at_slo_tps_per_replica: 1800, profile_tps_per_replica: 1500,
+            slo_compliant_tps_per_replica: 1800, replicas: 2, recommended_replicas: 3, right_sizing_saving: '-1339.92' }
+        : { ...d, capacity_tps_per_replica: 1200, capacity_source: 'profile', profile_tps_per_replica: 1200, capacity_reason: 'no latency SLO set: the profile throughput is used', replicas: 1, recommended_replicas: 1, right_sizing_saving: '0' },
+    );
+    const v = buildReportView(inputs, 'd');
+    const m = (name: string) => Object.fromEntries(v.deployments.find((x) => x.deployment === name)!.metrics.map((x) => [x.label, x]));
+    const copilot = m('copilot-vllm');
+    expect(copilot['Latency (p95 over the month)']).toMatchObject({ value: 'TTFT 0.8 s · e2e 6.25 s', note: 'SLO TTFT p95 ≤ 1.5 s · 0 hours broke it' });
+    expect(copilot['Capacity at your SLO']!.value).toBe('at least 1,800 tok/s per replica at your SLO (profile: 1,500)');
+    expect(copilot['Capacity at your SLO']!.note).toContain('busiest hour within the SLO 1,800 tok/s');
+    expect(copilot['Right-sizing']!.value).toBe('2 × L40S run at 22%: 3 replicas meet the SLO, $1,339.92 more per month');
+    expect(copilot['Throughput per GPU']!.note).toContain('sizing and break-even use the capacity at the SLO');
+    const rerank = m('rerank-70b');
+    expect(rerank['Capacity at your SLO']).toBeUndefined();
+    expect(rerank['Right-sizing']!.value).toBe("1 × 8×H100 run at 7%: 1 replica carries the load at the profile's 1,200 tok/s, right-sized");
+  });
+
   it('converts nothing itself (compute converts every amount) and lists the rates compute used', () => {
     const inputs = reportFixture({ selfHosted: false, withPrevious: false });
     inputs.features.push(featureRow({ feature: 'eu-bot', actual_cost: '100.00', currency: 'EUR' }));
