@@ -9,7 +9,7 @@ import { refreshDimensionFeatures } from '../attribution/apply.ts';
 import { rebuildLoad } from '../ingest/rollups.ts';
 import { loadFxTable } from '../prices/fx.ts';
 import { addMonths, dayKey, hoursInMonth, monthKey } from '../time.ts';
-import { apiLineUsage, apiLoad, costLines, gpuByDeployment, servingByHour, usageByDay, type Period } from './inputs.ts';
+import { apiLineUsage, apiLoad, costLines, gpuByDeployment, poolShares, servingByHour, usageByDay, type Period } from './inputs.ts';
 import { buildLedger, reconcileProvider, type Ledger, type ToReporting } from './ledger.ts';
 import { UNATTRIBUTED } from '../attribution/apply.ts';
 import { writeLedger } from './ledger-store.ts';
@@ -67,7 +67,8 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     const load = await timed('load', () => apiLoad(trx, period));
     const serving = await timed('serving', () => servingByHour(trx, period));
     const gpu = await timed('gpu', () => gpuByDeployment(trx, period));
-    const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting }));
+    const pools = await timed('pool_shares', () => poolShares(trx, config, period));
+    const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting, pools }));
     await timed('ledger_write', () => writeLedger(trx, dayKey(month), config.currency, ledger.entries));
 
     const money_ = moneyByFeature(ledger, lines);
