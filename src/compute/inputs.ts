@@ -51,6 +51,8 @@ export interface CostLine {
   currency: string;
   billed: string;
   effective: string;
+  /** List-price amount where the source reports one (Anthropic analytics, FOCUS ListCost). */
+  list: string | null;
   estimated: boolean;
   deployment: string | null;
   /** Rule-derived feature of the line itself (null = no rule claims it). */
@@ -86,7 +88,7 @@ export async function costLines(db: Kysely<Database>, config: Config, p: Period)
       select distinct d from m where ${side(counted)}
     )
     select id::text as id, source, d::text as day, charge_period_start as start, charge_period_end as "end",
-           billing_currency as currency, billed_cost::text as billed, effective_cost::text as effective, estimated, deployment,
+           billing_currency as currency, billed_cost::text as billed, effective_cost::text as effective, list_cost::text as list, estimated, deployment,
            ${feature} as feature,
            source in (${sql.join([...API_INVOICE_SOURCES])}) as api_invoice,
            ${tokenClassSql()} as klass,

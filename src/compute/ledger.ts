@@ -56,6 +56,8 @@ export interface Ledger {
   overlapSkipped: Map<string, Dec>;
   /** Lines per source that no usage explains (cost with no usage). */
   unexplained: Map<string, Dec>;
+  /** List-price amount and discount (list − effective) per provider, of the lines that report a list price. */
+  listTotals: Map<string, { list: Dec; discount: Dec }>;
   /** Node pools billed by lines that OpenCost shares split (empty without OpenCost). */
   pools: Map<string, PoolBill>;
 }
@@ -102,7 +104,7 @@ export function buildLedger(args: {
   /** OpenCost shares of the month's node pools; lines with a `pool` are split by them. */
   pools?: PoolShares;
 }): Ledger {
-  const ledger: Ledger = { entries: [], deployments: new Map(), sourceTotals: new Map(), overlapSkipped: new Map(), unexplained: new Map(), pools: new Map() };
+  const ledger: Ledger = { entries: [], deployments: new Map(), sourceTotals: new Map(), overlapSkipped: new Map(), unexplained: new Map(), listTotals: new Map(), pools: new Map() };
   const usageByLine = new Map<string, LineUsage[]>();
   for (const u of args.lineUsage) usageByLine.set(u.line_id, [...(usageByLine.get(u.line_id) ?? []), u]);
   const served = servedByHour(args.serving);
@@ -117,6 +119,11 @@ export function buildLedger(args: {
       continue;
     }
     ledger.sourceTotals.set(provider, (ledger.sourceTotals.get(provider) ?? ZERO).plus(effective));
+    if (line.list !== null) {
+      const list = args.toReporting(line.list, line.currency, line.day);
+      const t = ledger.listTotals.get(provider) ?? { list: ZERO, discount: ZERO };
+      ledger.listTotals.set(provider, { list: t.list.plus(list), discount: t.discount.plus(list).minus(effective) });
+    }
     if (line.deployment) {
       bookDeploymentLine(ledger, args, line, effective, billed, served);
       continue;
