@@ -292,6 +292,28 @@ function bookDeploymentLine(
   book(ledger, line, effective, billed, shares.list());
 }
 
+type PoolHour = { deployments: Array<{ hour: number; deployment: string; gpuHours: string }>; idle: Array<{ hour: number; node: string; gpuHours: string | null }> };
+const poolIndexes = new WeakMap<PoolShares, Map<string, Map<number, PoolHour>>>();
+
+/** A pool's cells by hour, built once per compute (a pool has many lines: one per day or per node-hour). */
+function poolIndex(shares: PoolShares, pool: string): Map<number, PoolHour> {
+  let all = poolIndexes.get(shares);
+  if (!all) poolIndexes.set(shares, (all = new Map()));
+  let idx = all.get(pool);
+  if (!idx) {
+    idx = new Map();
+    const at = (h: number) => {
+      let x = idx!.get(h);
+      if (!x) idx!.set(h, (x = { deployments: [], idle: [] }));
+      return x;
+    };
+    for (const c of shares.deployments.get(pool) ?? []) at(c.hour).deployments.push(c);
+    for (const c of shares.idle.get(pool) ?? []) at(c.hour).idle.push(c);
+    all.set(pool, idx);
+  }
+  return idx;
+}
+
 /** Decimals of the fine split of a pool line over its cells (aggregated, then rounded once per part). */
 const CELL_SCALE = 10;
 
@@ -319,9 +341,15 @@ function bookPoolLine(
   const start = Math.max(new Date(line.start).getTime(), args.period.start.getTime());
   const end = Math.max(start + 1, Math.min(new Date(line.end).getTime(), args.period.end.getTime()));
   const first = Math.floor(start / HOUR_MS) * HOUR_MS;
-  const inLine = (h: number) => h >= first && h < end;
-  const cells = (shares.deployments.get(pool) ?? []).filter((c) => inLine(c.hour));
-  const idleCells = (shares.idle.get(pool) ?? []).filter((c) => inLine(c.hour));
+  const cells: PoolHour['deployments'] = [];
+  const idleCells: PoolHour['idle'] = [];
+  const byHour = poolIndex(shares, pool);
+  for (let h = first; h < end; h += HOUR_MS) {
+    const at = byHour.get(h);
+    if (!at) continue;
+    cells.push(...at.deployments);
+    idleCells.push(...at.idle);
+  }
   const decimals = (x: string) => x.split('.')[1]?.length ?? 0;
   const fine = splitPoolCost({
     cost: effective,
@@ -341,6 +369,12 @@ function bookPoolLine(
 
   const local: Ledger = { ...ledger, entries: [] };
   const owners = new Map(args.config.deployments.map((d) => [d.name, d.feature ?? UNATTRIBUTED]));
+  const cellsOf = new Map<string, typeof fine.deployments>();
+  for (const c of fine.deployments) {
+    const list = cellsOf.get(c.deployment) ?? [];
+    list.push(c);
+    cellsOf.set(c.deployment, list);
+  }
   fine.byDeployment.forEach((d, i) => {
     const dep = ledger.deployments.get(d.deployment) ?? emptyBill(line.source);
     dep.cost = dep.cost.plus(eff[i]!);
@@ -349,8 +383,7 @@ function bookPoolLine(
     ledger.deployments.set(d.deployment, dep);
     const byCostSet = new ShareSet();
     const byHoursSet = new ShareSet();
-    fine.deployments.forEach((c) => {
-      if (c.deployment !== d.deployment) return;
+    for (const c of cellsOf.get(d.deployment) ?? []) {
       const hour = Number(c.hour);
       const day = dayKey(new Date(hour));
       dep.billedHours.add(hour);
@@ -364,7 +397,7 @@ function bookPoolLine(
         byCostSet.add(feature, day, f.idle, w.times(new D(c.cost).abs()));
         byHoursSet.add(feature, day, f.idle, w.times(c.gpuHours));
       }
-    });
+    }
     if (byCostSet.size === 0) return;
     const before = local.entries.length;
     // A part too small to weigh by money still names whom it is for, by GPU-hours.
