@@ -24,6 +24,8 @@ const config = configSchema.parse({
       rules: [{ source: 'prometheus', deployment: 'summ' }],
       counterfactual: { api_provider: 'openai', api_model: 'gpt-4.1' },
     },
+    // An API feature on a dated snapshot of a retiring model.
+    { name: 'chat', architecture: 'api', rules: [{ source: 'openai', project_id: 'proj_chat' }], counterfactual: { successor: 'gpt-5.1' } },
   ],
   deployments: [
     { name: 'rerank', feature: 'rerank', profile: 'p', gpus: 1 },
@@ -57,7 +59,10 @@ beforeAll(async () => {
   const serving = [];
   for (let h = 0; h < 10; h++) serving.push({ hour: at(h), deployment: 'rerank', model: 'llama-70b', prompt_tokens: 1_000_000, generation_tokens: 1_000_000 });
   serving.push({ hour: at(3), deployment: 'summ', model: 'llama-8b', prompt_tokens: 1_000_000, generation_tokens: 1_000_000 });
-  await writeFacts(ctx.db, config, { serving });
+  await writeFacts(ctx.db, config, {
+    serving,
+    usage: [{ provider: 'openai', bucket_start: MONTH, bucket_end: at(24), project_id: 'proj_chat', model: 'gpt-4o-2024-08-06', uncached_input_tokens: 2_000_000, output_tokens: 1_000_000 }],
+  });
   await ctx.db
     .insertInto('spend_limits')
     .values({ source: 'openai', scope: 'organization', scope_id: '', threshold_amount: '500', currency: 'USD', interval: 'month', fetched_at: new Date('2026-12-02T02:15:00Z') })
@@ -83,6 +88,13 @@ describe('model lifecycle in the report', () => {
     );
     expect(report.text).toContain('The comparator openai gpt-4o retires on 2027-01-14');
     expect(report.html).toContain('$157.50 at gpt-5.2');
+  });
+
+  it('names a retiring model an API feature runs on and prices its usage at the successor', () => {
+    // 2M input + 1M output: gpt-4o 2 × 2.50 + 10.00 = $15.00; gpt-5.1 2 × 1.25 + 10.00 = $12.50.
+    expect(warningsOf('chat')).toContain(
+      "openai gpt-4o-2024-08-06, which this feature runs on, retires on 2027-01-14 (shipped retirement table); successor gpt-5.1: this month's usage costs $15.00 at gpt-4o-2024-08-06's list price, $12.50 at gpt-5.1's.",
+    );
   });
 
   it('honours a config override of the retirement date and its successor', () => {
