@@ -41,7 +41,7 @@ export interface PoolBill {
   cost: Dec;
   /** To deployments by their GPU-hours. */
   deployments: Dec;
-  /** Idle GPU-hours of the pool's nodes (the pool's utilization tax). */
+  /** Cost of the pool's idle GPU-hours (its nodes' utilization tax). */
   idle: Dec;
   /** Periods in which OpenCost saw no GPU-hours on the pool: unattributed. */
   unshared: Dec;

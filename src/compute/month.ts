@@ -86,6 +86,9 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     await writeDeployments(trx, month, config, deployments, computedAt);
     await timed('reconcile', () => reconcile(trx, config, month, usage, ledger, unattributedBySource(ledger, lines), toReporting, computedAt));
     ctx.log.debug({ month: monthKey(month), timings }, 'compute step timings (ms)');
+    for (const [pool, b] of ledger.pools) {
+      ctx.log.debug({ month: monthKey(month), pool, cost: money(b.cost), deployments: money(b.deployments), idle: money(b.idle), unshared: money(b.unshared) }, 'node pool split by OpenCost GPU-hours');
+    }
     ctx.log.info({ month: monthKey(month), features: rows.length, ledger: ledger.entries.length }, 'month computed');
     return summary(month, config.currency, rows);
   });
