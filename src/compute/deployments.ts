@@ -82,7 +82,8 @@ export function computeDeployments(a: {
     const load = Array.from({ length: hours }, (_, i) => hrs.get(a.month.getTime() + i * HOUR_MS)?.tokens ?? 0);
     const gpuCount = dc ? dc.gpus * dc.replicas : (a.gpu.get(name)?.gpus ?? null);
     const billedHours = bill?.billedHours.size ?? 0;
-    const gpuHours = bill && gpuCount ? billedHours * gpuCount : gpuCount ? gpuCount * hours : null;
+    // On shared node pools the deployment's GPU-hours are OpenCost's (fractional GPUs included).
+    const gpuHours = bill?.sharedGpuHours ? bill.sharedGpuHours.toNumber() : bill && gpuCount ? billedHours * gpuCount : gpuCount ? gpuCount * hours : null;
     const replicaHours = dc && bill ? billedHours * dc.replicas : null;
     const billedReplicaHourCost = bill && replicaHours ? bill.cost.dividedBy(replicaHours).toNumber() : null;
     const latencyHours = a.latency.get(name) ?? [];
@@ -117,7 +118,7 @@ export function computeDeployments(a: {
         gpu_count: gpuCount,
         gpu_hours: gpuHours,
         gpu_cost: money(bill?.cost ?? ZERO),
-        idle_cost: money(idleByDeployment.get(name) ?? ZERO),
+        idle_cost: money((idleByDeployment.get(name) ?? ZERO).plus(bill?.sharedIdle ?? ZERO)),
         idle_hours: bill?.idleHours.size ?? 0,
         gpu_utilization: a.gpu.get(name)?.util ?? null,
         token_utilization: capacityPerHour ? tokens / (capacityPerHour * hours) : null,

@@ -7,7 +7,8 @@ import { recommend } from '../model/recommend.ts';
 import { concurrentStreamsPerReplica, kvBytesPerToken } from '../model/kv.ts';
 import { estimateCapacityAtSlo, type CapacityEstimate, type CapacityHour, type LatencySlo as SloTarget } from '../model/capacity-slo.ts';
 import { throughputReplicas } from '../model/sizing.ts';
-import { hoursInMonth } from '../time.ts';
+import { buildRetirementTable, retirementFor, type Retirement, type RetirementTable } from '../prices/lifecycle.ts';
+import { hoursInMonth, monthKey } from '../time.ts';
 import { D, estimate, money, type Dec } from './money.ts';
 
 /** API usage of a feature per provider × model × batch (token sums as exact strings). */
@@ -204,6 +205,102 @@ function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: n
   return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${decides} decides the count${capacity.label ? `; ${capacity.label}` : ''}`;
 }
 
+/** Days after the report month within which a retiring comparator is flagged. */
+export const RETIREMENT_WINDOW_DAYS = 60;
+
+const retirementTables = new WeakMap<Config, RetirementTable>();
+function retirementTable(config: Config): RetirementTable {
+  let t = retirementTables.get(config);
+  if (!t) retirementTables.set(config, (t = buildRetirementTable({ config })));
+  return t;
+}
+
+/**
+ * A model the feature is compared against (self-hosted: its API comparator) or runs on (API) that
+ * is retired at the report month or retires within RETIREMENT_WINDOW_DAYS of its end, with the
+ * successor to compare against: `counterfactual.successor` (on `successor_provider`, else the
+ * model's provider), else the one the retirement table names. Both are priced for the same tokens.
+ */
+export interface LifecycleNote {
+  role: 'comparator' | 'runs_on';
+  provider: string;
+  model: string;
+  status: Retirement['status'];
+  /** Shutdown date (YYYY-MM-DD), null when unknown. */
+  date: string | null;
+  origin: string;
+  successor: string | null;
+  successor_provider: string | null;
+  /** Cost of the same tokens at the model's and the successor's dated list prices (null: no price). */
+  cost: string | null;
+  successor_cost: string | null;
+  successor_rate_per_1m: string | null;
+  basis: string;
+  /** The comparator had no list price any more, so the counterfactual above is the successor's. */
+  comparator_replaced: boolean;
+}
+
+function lifecycleOf(config: Config, feature: FeatureConfig, provider: string, model: string, month: Date): { r: Retirement; successor: string | null; successorProvider: string } | null {
+  const r = retirementFor(model, provider, monthKey(month), RETIREMENT_WINDOW_DAYS, retirementTable(config));
+  if (!r) return null;
+  return { r, successor: feature.counterfactual.successor ?? r.successor ?? null, successorProvider: feature.counterfactual.successor_provider ?? provider };
+}
+
+const priceTokens = (config: Config, t: { uncached: number; cacheRead: number; cacheWrite: number; output: number }, prices: NonNullable<ReturnType<typeof unitPrices>>, provider: string, batch: boolean, apiOverhead: number) =>
+  selfHostedToApi({
+    uncachedInputTokens: t.uncached,
+    cacheReadTokens: t.cacheRead,
+    cacheWriteTokens: t.cacheWrite,
+    outputTokens: t.output,
+    prices,
+    batchDiscount: batch ? (config.prices.batch_discount[provider] ?? 0) : 0,
+    apiOverhead,
+  });
+
+/** API features: each retiring model they ran on this month, its usage priced at it and at the successor. */
+function runsOnLifecycle(config: Config, feature: FeatureConfig, t: FeatureTokens, month: Date): LifecycleNote[] {
+  const out = new Map<string, LifecycleNote & { tokens: { uncached: number; cacheRead: number; cacheWrite: number; output: number }; batch: boolean }>();
+  for (const u of t.byModel) {
+    if (!u.model) continue;
+    const life = lifecycleOf(config, feature, u.provider, u.model, month);
+    if (!life) continue;
+    const k = `${u.provider}|${u.model}|${u.batch}`;
+    const n = out.get(k) ?? {
+      role: 'runs_on' as const,
+      provider: u.provider,
+      model: u.model,
+      status: life.r.status,
+      date: life.r.date,
+      origin: life.r.origin,
+      successor: life.successor,
+      successor_provider: life.successor ? life.successorProvider : null,
+      cost: null,
+      successor_cost: null,
+      successor_rate_per_1m: null,
+      basis: "this month's usage at dated list prices",
+      comparator_replaced: false,
+      tokens: { uncached: 0, cacheRead: 0, cacheWrite: 0, output: 0 },
+      batch: u.batch,
+    };
+    n.tokens.uncached += Number(u.uncached_input_tokens);
+    n.tokens.cacheRead += Number(u.cache_read_tokens);
+    n.tokens.cacheWrite += Number(u.cache_write_tokens);
+    n.tokens.output += Number(u.output_tokens);
+    out.set(k, n);
+  }
+  return [...out.values()].map(({ tokens, batch, ...n }) => {
+    const cur = unitPrices({ provider: n.provider, model: n.model, at: month }, config);
+    const suc = n.successor ? unitPrices({ provider: n.successor_provider!, model: n.successor, at: month }, config) : null;
+    const sc = suc ? priceTokens(config, tokens, suc, n.successor_provider!, batch, 0) : null;
+    return {
+      ...n,
+      cost: cur ? estimate(priceTokens(config, tokens, cur, n.provider, batch, 0).cost) : null,
+      successor_cost: sc ? estimate(sc.cost) : null,
+      successor_rate_per_1m: sc ? estimate(sc.ratePer1M) : null,
+    };
+  });
+}
+
 export function modelFeature(i: ModelInput): Modelled {
   const { config, tokens: t } = i;
   const total = t.uncached + t.cacheRead + t.cacheWrite + t.output;
@@ -238,6 +335,8 @@ export function modelFeature(i: ModelInput): Modelled {
   }
   const loadedNum = loaded.toNumber();
   if (i.architecture === 'api') {
+    const lifecycle = runsOnLifecycle(config, i.feature, t, i.month);
+    if (lifecycle.length) base.assumptions = { ...base.assumptions, lifecycle };
     const profileName = i.feature.counterfactual.profile;
     const profile = profileName ? config.profiles[profileName] : undefined;
     if (!profile || total === 0) {
@@ -308,13 +407,43 @@ export function modelFeature(i: ModelInput): Modelled {
         break_even: { ...be, replicaMonthCost: rhc * hours, apiPricePer1M, opsFixed: opsForMove },
         hybrid: hy,
         recommendation: rec,
+        ...(lifecycle.length ? { lifecycle } : {}),
       },
     };
   }
   // Self-hosted → API at the comparable model's dated list price.
-  const provider = i.feature.counterfactual.api_provider;
-  const model = i.feature.counterfactual.api_model;
-  const prices = provider && model ? unitPrices({ provider, model, at: i.month }, config) : null;
+  let provider = i.feature.counterfactual.api_provider;
+  let model = i.feature.counterfactual.api_model;
+  let prices = provider && model ? unitPrices({ provider, model, at: i.month }, config) : null;
+  // A retired or retiring comparator: say so and price the successor for the same tokens.
+  const life = provider && model ? lifecycleOf(config, i.feature, provider, model, i.month) : null;
+  const successorPrices = life?.successor ? unitPrices({ provider: life.successorProvider, model: life.successor, at: i.month }, config) : null;
+  let note: LifecycleNote | null = null;
+  if (life) {
+    note = {
+      role: 'comparator',
+      provider: provider!,
+      model: model!,
+      status: life.r.status,
+      date: life.r.date,
+      origin: life.r.origin,
+      successor: life.successor,
+      successor_provider: life.successor ? life.successorProvider : null,
+      cost: null,
+      successor_cost: null,
+      successor_rate_per_1m: null,
+      basis: "this month's tokens at dated list prices (the counterfactual)",
+      comparator_replaced: false,
+    };
+    if (!prices && successorPrices) {
+      // The retired comparator has no list price any more: compare against its successor instead.
+      note.comparator_replaced = true;
+      provider = life.successorProvider;
+      model = life.successor!;
+      prices = successorPrices;
+    }
+  }
+  if (note) base.assumptions = { ...base.assumptions, lifecycle: [note] };
   if (!prices || total === 0) {
     base.recommendationReason = !provider || !model ? 'no comparable API model configured (features[].counterfactual.api_model)' : !prices ? `no list price for ${provider}/${model}` : 'no usage this month';
     if (!prices) base.unpricedTokens = total;
@@ -330,6 +459,12 @@ export function modelFeature(i: ModelInput): Modelled {
     batchDiscount,
     apiOverhead: config.overhead.api,
   });
+  if (note) {
+    const sc = note.comparator_replaced ? cf : successorPrices ? priceTokens(config, t, successorPrices, note.successor_provider!, i.feature.batch, config.overhead.api) : null;
+    note.cost = note.comparator_replaced ? null : estimate(cf.cost);
+    note.successor_cost = sc ? estimate(sc.cost) : null;
+    note.successor_rate_per_1m = sc ? estimate(sc.ratePer1M) : null;
+  }
   const dp = i.deploymentProfile;
   let be: ReturnType<typeof breakEven> | undefined;
   let hy: ReturnType<typeof hybridOptimum> | undefined;
@@ -384,6 +519,7 @@ export function modelFeature(i: ModelInput): Modelled {
       ...(be && dp ? { break_even: { ...be, replicaHourCostBasis: dp.billedReplicaHourCost !== null ? 'billed effective cost per replica-hour' : 'catalog GPU price', replicaMonthCost: (dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile)) * hours, apiPricePer1M: cf.ratePer1M, opsFixed: i.opsShare.toNumber() } } : {}),
       ...(hy ? { hybrid: hy } : {}),
       recommendation: rec,
+      ...(note ? { lifecycle: [note] } : {}),
     },
   };
 }

@@ -52,6 +52,8 @@ export interface CostLine {
   currency: string;
   billed: string;
   effective: string;
+  /** List-price amount where the source reports one (Anthropic analytics, FOCUS ListCost). */
+  list: string | null;
   estimated: boolean;
   deployment: string | null;
   /** Rule-derived feature of the line itself (null = no rule claims it). */
@@ -62,6 +64,11 @@ export interface CostLine {
   bedrock: boolean;
   /** Set when the line is the second copy of a bill (COST-MODEL §10 "one bill once") and not counted. */
   overlap: boolean;
+  /**
+   * The node pool the line bills (its `sources.opencost.bill_tag` tag) when OpenCost is enabled and
+   * the line names no deployment: split over deployments by OpenCost GPU-hours. Null otherwise.
+   */
+  pool: string | null;
 }
 
 /** The month's cost lines, attributed inline, with the CE/FOCUS overlap marked per config. */
@@ -72,6 +79,8 @@ export async function costLines(db: Kysely<Database>, config: Config, p: Period)
   const isExport = sql`(source = ${OVERLAP.export} and lower(provider_name) in (${sql.join([...OVERLAP.exportProvider])}))`;
   const isPrimary = sql`source = ${OVERLAP.primary}`;
   const side = (which: string) => (which === 'export' ? isExport : isPrimary);
+  const oc = config.sources.opencost;
+  const pool = oc.enabled ? sql`case when deployment is null then nullif(tags->>${oc.bill_tag}, '') end` : sql`null::text`;
   const r = await sql<CostLine>`
     with m as (
       select *, (charge_period_start at time zone 'UTC')::date as d from cost_line_items
@@ -80,12 +89,13 @@ export async function costLines(db: Kysely<Database>, config: Config, p: Period)
       select distinct d from m where ${side(counted)}
     )
     select id::text as id, source, d::text as day, charge_period_start as start, charge_period_end as "end",
-           billing_currency as currency, billed_cost::text as billed, effective_cost::text as effective, estimated, deployment,
+           billing_currency as currency, billed_cost::text as billed, effective_cost::text as effective, list_cost::text as list, estimated, deployment,
            ${feature} as feature,
            source in (${sql.join([...API_INVOICE_SOURCES])}) as api_invoice,
            ${tokenClassSql()} as klass,
            (source = ${OVERLAP.primary} and x_token_type is not null) as bedrock,
-           (${side(dropped)} and d in (select d from covered)) as overlap
+           (${side(dropped)} and d in (select d from covered)) as overlap,
+           ${pool} as pool
       from m order by id`.execute(db);
   return r.rows;
 }
@@ -207,5 +217,36 @@ export async function gpuByDeployment(db: Kysely<Database>, p: Period): Promise<
 export async function latencyByDeployment(db: Kysely<Database>, config: Config, p: Period): Promise<Map<string, DeploymentLatencyHour[]>> {
   const out = new Map<string, DeploymentLatencyHour[]>();
   for (const d of config.deployments) out.set(d.name, await deploymentLatencyHours(db, { deployment: d.name, start: p.start, end: p.end }));
+  return out;
+}
+
+/** OpenCost shares of the month's node pools (GPU-hours per deployment-hour and idle per node-hour). */
+export interface PoolShares {
+  /** Pool → deployment cells (summed over nodes and namespaces of the hour). */
+  deployments: Map<string, Array<{ hour: number; deployment: string; gpuHours: string }>>;
+  /** Pool → idle cells per node and hour (gpuHours null = unknown). */
+  idle: Map<string, Array<{ hour: number; node: string; gpuHours: string | null }>>;
+}
+
+/** The month's OpenCost shares per node pool (empty unless `sources.opencost.enabled`). */
+export async function poolShares(db: Kysely<Database>, config: Config, p: Period): Promise<PoolShares> {
+  const out: PoolShares = { deployments: new Map(), idle: new Map() };
+  if (!config.sources.opencost.enabled) return out;
+  const a = await sql<{ node_pool: string; hour: Date; deployment: string; gpu_hours: string }>`
+    select node_pool, hour, deployment, sum(gpu_hours)::text as gpu_hours from opencost_gpu_allocations
+     where hour >= ${p.start} and hour < ${p.end} and node_pool <> '' group by 1, 2, 3 order by 1, 2, 3`.execute(db);
+  for (const r of a.rows) {
+    const list = out.deployments.get(r.node_pool) ?? [];
+    list.push({ hour: new Date(r.hour).getTime(), deployment: r.deployment, gpuHours: r.gpu_hours });
+    out.deployments.set(r.node_pool, list);
+  }
+  const i = await sql<{ node_pool: string; hour: Date; node: string; gpu_hours: string | null }>`
+    select node_pool, hour, cluster || '/' || node as node, gpu_hours::text as gpu_hours from opencost_gpu_idle
+     where hour >= ${p.start} and hour < ${p.end} and node_pool <> '' order by 1, 2, 3`.execute(db);
+  for (const r of i.rows) {
+    const list = out.idle.get(r.node_pool) ?? [];
+    list.push({ hour: new Date(r.hour).getTime(), node: r.node, gpuHours: r.gpu_hours });
+    out.idle.set(r.node_pool, list);
+  }
   return out;
 }

@@ -4,7 +4,8 @@ import { allocateLargestRemainder } from '../model/allocate.ts';
 import { priceUsage } from '../prices/catalog.ts';
 import { dayKey, HOUR_MS } from '../time.ts';
 import { BEDROCK_PROVIDER } from '../sources/invoice-lines.ts';
-import type { CostLine, LineUsage, ServingHourRow } from './inputs.ts';
+import { splitPoolCost } from '../model/gpu-split.ts';
+import type { CostLine, LineUsage, PoolShares, ServingHourRow } from './inputs.ts';
 import { D, ZERO, type Dec } from './money.ts';
 
 /** Converts an amount to the reporting currency on a day (exact decimal). */
@@ -29,6 +30,21 @@ export interface DeploymentBill {
   hourCost: Map<number, Dec>;
   estimated: boolean;
   source: string;
+  /** GPU-hours OpenCost gave the deployment on shared node pools (null = none: a deployment billed by its own lines). */
+  sharedGpuHours: Dec | null;
+  /** Idle cost booked from shared node-pool lines (its hours with no tokens); own lines' idle is read off the ledger. */
+  sharedIdle: Dec;
+}
+
+/** One node pool's bill over the month, as split by OpenCost shares. */
+export interface PoolBill {
+  cost: Dec;
+  /** To deployments by their GPU-hours. */
+  deployments: Dec;
+  /** Cost of the pool's idle GPU-hours (its nodes' utilization tax). */
+  idle: Dec;
+  /** Periods in which OpenCost saw no GPU-hours on the pool: unattributed. */
+  unshared: Dec;
 }
 
 export interface Ledger {
@@ -40,6 +56,10 @@ export interface Ledger {
   overlapSkipped: Map<string, Dec>;
   /** Lines per source that no usage explains (cost with no usage). */
   unexplained: Map<string, Dec>;
+  /** List-price amount and discount (list − effective) per provider, of the lines that report a list price. */
+  listTotals: Map<string, { list: Dec; discount: Dec }>;
+  /** Node pools billed by lines that OpenCost shares split (empty without OpenCost). */
+  pools: Map<string, PoolBill>;
 }
 
 interface Share {
@@ -81,8 +101,10 @@ export function buildLedger(args: {
   lineUsage: LineUsage[];
   serving: ServingHourRow[];
   toReporting: ToReporting;
+  /** OpenCost shares of the month's node pools; lines with a `pool` are split by them. */
+  pools?: PoolShares;
 }): Ledger {
-  const ledger: Ledger = { entries: [], deployments: new Map(), sourceTotals: new Map(), overlapSkipped: new Map(), unexplained: new Map() };
+  const ledger: Ledger = { entries: [], deployments: new Map(), sourceTotals: new Map(), overlapSkipped: new Map(), unexplained: new Map(), listTotals: new Map(), pools: new Map() };
   const usageByLine = new Map<string, LineUsage[]>();
   for (const u of args.lineUsage) usageByLine.set(u.line_id, [...(usageByLine.get(u.line_id) ?? []), u]);
   const served = servedByHour(args.serving);
@@ -97,8 +119,17 @@ export function buildLedger(args: {
       continue;
     }
     ledger.sourceTotals.set(provider, (ledger.sourceTotals.get(provider) ?? ZERO).plus(effective));
+    if (line.list !== null) {
+      const list = args.toReporting(line.list, line.currency, line.day);
+      const t = ledger.listTotals.get(provider) ?? { list: ZERO, discount: ZERO };
+      ledger.listTotals.set(provider, { list: t.list.plus(list), discount: t.discount.plus(list).minus(effective) });
+    }
     if (line.deployment) {
       bookDeploymentLine(ledger, args, line, effective, billed, served);
+      continue;
+    }
+    if (line.pool) {
+      bookPoolLine(ledger, args, line, effective, billed, served, args.pools ?? { deployments: new Map(), idle: new Map() });
       continue;
     }
     const own: Share[] = [{ feature: line.feature ?? UNATTRIBUTED, day: line.day, idle: false, weight: '1' }];
@@ -176,6 +207,50 @@ function servedByHour(rows: ServingHourRow[]): { byHour: Map<string, Array<{ fea
   return { byHour, month };
 }
 
+const emptyBill = (source: string): DeploymentBill => ({ cost: ZERO, idle: ZERO, billedHours: new Set(), idleHours: new Set(), hourCost: new Map(), estimated: false, source, sharedGpuHours: null, sharedIdle: ZERO });
+
+/**
+ * Who a deployment's hour of capacity is for: the features it served that hour by their tokens, or
+ * when it served nothing (idle) the month's token share of the deployment, else its owner. Weights
+ * sum to 1.
+ */
+function hourFeatures(
+  served: ReturnType<typeof servedByHour>,
+  name: string,
+  hour: number,
+  owner: string,
+): { idle: boolean; weights: Array<[string, Dec]> } {
+  const s = served.byHour.get(`${name}|${hour}`) ?? [];
+  if (s.length === 0) {
+    const monthShare = [...(served.month.get(name) ?? new Map<string, bigint>()).entries()];
+    const total = monthShare.reduce((a, [, t]) => a + t, 0n);
+    if (total === 0n) return { idle: true, weights: [[owner, new D(1)]] };
+    return { idle: true, weights: monthShare.map(([feature, t]) => [feature, new D(t.toString()).dividedBy(total.toString())]) };
+  }
+  const total = s.reduce((a, x) => a + BigInt(x.tokens), 0n);
+  return { idle: false, weights: s.map((x) => [x.feature, new D(x.tokens).dividedBy(total.toString())]) };
+}
+
+/** Accumulates share weights per (feature, day, idle), sorted for a deterministic remainder order. */
+class ShareSet {
+  private readonly m = new Map<string, { share: Share; weight: Dec }>();
+  add(feature: string, day: string, idle: boolean, weight: Dec): void {
+    const k = `${feature}|${day}|${idle}`;
+    const s = this.m.get(k) ?? { share: { feature, day, idle, weight: '0' }, weight: ZERO };
+    s.weight = s.weight.plus(weight);
+    this.m.set(k, s);
+  }
+  get size(): number {
+    return this.m.size;
+  }
+  /** Weights as exact-enough decimals: 30 significant digits decide the remainder order only. */
+  list(): Share[] {
+    return [...this.m.values()]
+      .sort((a, b) => (a.share.day + a.share.feature < b.share.day + b.share.feature ? -1 : 1))
+      .map((x) => ({ ...x.share, weight: x.weight.toSignificantDigits(30).toFixed() }));
+  }
+}
+
 /**
  * A GPU bill line is spread evenly over the hours of its own charge period (clipped to the month),
  * each hour's part split over the features by the tokens they were served that hour. Hours with no
@@ -194,39 +269,174 @@ function bookDeploymentLine(
   const end = Math.min(new Date(line.end).getTime(), args.period.end.getTime());
   const first = Math.floor(start / HOUR_MS) * HOUR_MS;
   const hours = Math.max(1, Math.ceil((end - first) / HOUR_MS));
-  const dep = ledger.deployments.get(name) ?? { cost: ZERO, idle: ZERO, billedHours: new Set(), idleHours: new Set(), hourCost: new Map(), estimated: false, source: line.source };
+  const dep = ledger.deployments.get(name) ?? emptyBill(line.source);
   dep.cost = dep.cost.plus(effective);
   dep.estimated ||= line.estimated;
   ledger.deployments.set(name, dep);
-  const monthShare = [...(served.month.get(name) ?? new Map<string, bigint>()).entries()];
   const owner = args.config.deployments.find((d) => d.name === name)?.feature ?? line.feature ?? UNATTRIBUTED;
   // Weights at the line's hour granularity: hour part (1/hours) × the feature's share of that hour.
-  const shares = new Map<string, { share: Share; weight: Dec }>();
-  const add = (feature: string, day: string, idle: boolean, weight: Dec) => {
-    const k = `${feature}|${day}|${idle}`;
-    const s = shares.get(k) ?? { share: { feature, day, idle, weight: '0' }, weight: ZERO };
-    s.weight = s.weight.plus(weight);
-    shares.set(k, s);
-  };
+  const shares = new ShareSet();
   const perHour = new D(effective).dividedBy(hours);
   for (let i = 0; i < hours; i++) {
     const hour = first + i * HOUR_MS;
     const day = dayKey(new Date(hour));
     dep.billedHours.add(hour);
     dep.hourCost.set(hour, (dep.hourCost.get(hour) ?? ZERO).plus(perHour));
-    const s = served.byHour.get(`${name}|${hour}`) ?? [];
-    if (s.length === 0) {
+    const f = hourFeatures(served, name, hour, owner);
+    if (f.idle) {
       dep.idleHours.add(hour);
       dep.idle = dep.idle.plus(perHour);
-      const total = monthShare.reduce((a, [, t]) => a + t, 0n);
-      if (total === 0n) add(owner, day, true, new D(1));
-      else for (const [feature, t] of monthShare) add(feature, day, true, new D(t.toString()).dividedBy(total.toString()));
-      continue;
     }
-    const total = s.reduce((a, x) => a + BigInt(x.tokens), 0n);
-    for (const x of s) add(x.feature, day, false, new D(x.tokens).dividedBy(total.toString()));
+    for (const [feature, w] of f.weights) shares.add(feature, day, f.idle, w);
   }
-  const list = [...shares.values()].sort((a, b) => (a.share.day + a.share.feature < b.share.day + b.share.feature ? -1 : 1));
-  // Weights as exact-enough decimals: 30 significant digits decide the remainder order only.
-  book(ledger, line, effective, billed, list.map((x) => ({ ...x.share, weight: x.weight.toSignificantDigits(30).toFixed() })));
+  book(ledger, line, effective, billed, shares.list());
+}
+
+type PoolHour = { deployments: Array<{ hour: number; deployment: string; gpuHours: string }>; idle: Array<{ hour: number; node: string; gpuHours: string | null }> };
+const poolIndexes = new WeakMap<PoolShares, Map<string, Map<number, PoolHour>>>();
+
+/** A pool's cells by hour, built once per compute (a pool has many lines: one per day or per node-hour). */
+function poolIndex(shares: PoolShares, pool: string): Map<number, PoolHour> {
+  let all = poolIndexes.get(shares);
+  if (!all) poolIndexes.set(shares, (all = new Map()));
+  let idx = all.get(pool);
+  if (!idx) {
+    idx = new Map();
+    const at = (h: number) => {
+      let x = idx!.get(h);
+      if (!x) idx!.set(h, (x = { deployments: [], idle: [] }));
+      return x;
+    };
+    for (const c of shares.deployments.get(pool) ?? []) at(c.hour).deployments.push(c);
+    for (const c of shares.idle.get(pool) ?? []) at(c.hour).idle.push(c);
+    all.set(pool, idx);
+  }
+  return idx;
+}
+
+/** Decimals of the fine split of a pool line over its cells (aggregated, then rounded once per part). */
+const CELL_SCALE = 10;
+
+/**
+ * A node pool's bill line (COST-MODEL §1, shared GPU nodes): the money is the line's, the shares
+ * OpenCost's. `splitPoolCost` divides the line over every (deployment, hour) and (idle node, hour)
+ * cell of its charge period by GPU-hours, exactly, at a fine scale; the cells are summed per
+ * deployment (and idle, and unshared) and those sums rounded to the line's cents in one
+ * largest-remainder pass, so no per-hour rounding accumulates. Each deployment's part then goes to
+ * the features it served hour by hour by tokens, as a deployment's own line does. The pool's idle
+ * nodes are its utilization tax, allocated (idle) by the month's token share of the pool's features;
+ * a period in which OpenCost saw no GPU-hours on the pool stays unattributed. Every part is exact,
+ * so the line's entries sum to it to the cent.
+ */
+function bookPoolLine(
+  ledger: Ledger,
+  args: { config: Config; period: { start: Date; end: Date } },
+  line: CostLine,
+  effective: string,
+  billed: string,
+  served: ReturnType<typeof servedByHour>,
+  shares: PoolShares,
+): void {
+  const pool = line.pool!;
+  const start = Math.max(new Date(line.start).getTime(), args.period.start.getTime());
+  const end = Math.max(start + 1, Math.min(new Date(line.end).getTime(), args.period.end.getTime()));
+  const first = Math.floor(start / HOUR_MS) * HOUR_MS;
+  const cells: PoolHour['deployments'] = [];
+  const idleCells: PoolHour['idle'] = [];
+  const byHour = poolIndex(shares, pool);
+  for (let h = first; h < end; h += HOUR_MS) {
+    const at = byHour.get(h);
+    if (!at) continue;
+    cells.push(...at.deployments);
+    idleCells.push(...at.idle);
+  }
+  const decimals = (x: string) => x.split('.')[1]?.length ?? 0;
+  const fine = splitPoolCost({
+    cost: effective,
+    deployments: cells.map((c) => ({ deployment: c.deployment, hour: String(c.hour), gpuHours: c.gpuHours })),
+    idle: idleCells.map((c) => ({ node: c.node, hour: String(c.hour), gpuHours: c.gpuHours })),
+    scale: Math.max(CELL_SCALE, decimals(new D(effective).toFixed())),
+  });
+
+  // The line's parts: each deployment, the pool's idle, the unshared rest — rounded once, exactly.
+  const parts = [...fine.byDeployment.map((d) => d.cost), fine.idleCost, fine.unsharedCost];
+  const hoursOf = [...fine.byDeployment.map((d) => d.gpuHours), fine.idle.reduce((a, c) => a.plus(c.gpuHours ?? 0), ZERO).toFixed(), new D(fine.unsharedCost).isZero() ? '0' : '1'];
+  const byCost = parts.map((x) => new D(x).abs().toFixed());
+  const weights = byCost.some((x) => !new D(x).isZero()) ? byCost : hoursOf;
+  const eff = allocateLargestRemainder(effective, weights);
+  const bil = billed === effective ? eff : allocateLargestRemainder(billed, weights);
+  const n = fine.byDeployment.length;
+
+  const local: Ledger = { ...ledger, entries: [] };
+  const owners = new Map(args.config.deployments.map((d) => [d.name, d.feature ?? UNATTRIBUTED]));
+  const cellsOf = new Map<string, typeof fine.deployments>();
+  for (const c of fine.deployments) {
+    const list = cellsOf.get(c.deployment) ?? [];
+    list.push(c);
+    cellsOf.set(c.deployment, list);
+  }
+  fine.byDeployment.forEach((d, i) => {
+    const dep = ledger.deployments.get(d.deployment) ?? emptyBill(line.source);
+    dep.cost = dep.cost.plus(eff[i]!);
+    dep.sharedGpuHours = (dep.sharedGpuHours ?? ZERO).plus(d.gpuHours);
+    dep.estimated ||= line.estimated;
+    ledger.deployments.set(d.deployment, dep);
+    const byCostSet = new ShareSet();
+    const byHoursSet = new ShareSet();
+    for (const c of cellsOf.get(d.deployment) ?? []) {
+      const hour = Number(c.hour);
+      const day = dayKey(new Date(hour));
+      dep.billedHours.add(hour);
+      dep.hourCost.set(hour, (dep.hourCost.get(hour) ?? ZERO).plus(c.cost));
+      const f = hourFeatures(served, d.deployment, hour, owners.get(d.deployment) ?? UNATTRIBUTED);
+      if (f.idle) {
+        dep.idleHours.add(hour);
+        dep.idle = dep.idle.plus(c.cost);
+      }
+      for (const [feature, w] of f.weights) {
+        byCostSet.add(feature, day, f.idle, w.times(new D(c.cost).abs()));
+        byHoursSet.add(feature, day, f.idle, w.times(c.gpuHours));
+      }
+    }
+    if (byCostSet.size === 0) return;
+    const before = local.entries.length;
+    // A part too small to weigh by money still names whom it is for, by GPU-hours.
+    book(local, line, eff[i]!, bil[i]!, new D(d.cost).isZero() ? byHoursSet.list() : byCostSet.list());
+    dep.sharedIdle = dep.sharedIdle.plus(local.entries.slice(before).filter((e) => e.idle).reduce((a, e) => a.plus(e.effective), ZERO));
+  });
+
+  if (fine.idle.length && !(new D(eff[n]!).isZero() && new D(bil[n]!).isZero())) {
+    const poolFeatures = new Map<string, bigint>();
+    for (const name of new Set((shares.deployments.get(pool) ?? []).map((c) => c.deployment))) {
+      for (const [feature, t] of served.month.get(name) ?? new Map<string, bigint>()) poolFeatures.set(feature, (poolFeatures.get(feature) ?? 0n) + t);
+    }
+    const poolTokens = [...poolFeatures.values()].reduce((a, b) => a + b, 0n);
+    const set = new ShareSet();
+    fine.idle.forEach((c) => {
+      const day = dayKey(new Date(Number(c.hour)));
+      const w = new D(c.cost).isZero() ? new D(c.gpuHours ?? 0) : new D(c.cost).abs();
+      if (poolTokens === 0n) set.add(UNATTRIBUTED, day, true, w);
+      else for (const [feature, t] of poolFeatures) set.add(feature, day, true, w.times(t.toString()).dividedBy(poolTokens.toString()));
+    });
+    book(local, line, eff[n]!, bil[n]!, set.list());
+  }
+  if (!new D(eff[n + 1]!).isZero() || !new D(bil[n + 1]!).isZero()) {
+    book(local, line, eff[n + 1]!, bil[n + 1]!, [{ feature: UNATTRIBUTED, day: line.day, idle: false, weight: '1' }]);
+  }
+
+  // One entry per (feature, day, idle) of the line: parts of several deployments are summed.
+  const merged = new Map<string, LedgerEntry>();
+  for (const e of local.entries) {
+    const k = `${e.feature}|${e.day}|${e.idle}`;
+    const m = merged.get(k);
+    if (m) merged.set(k, { ...m, effective: new D(m.effective).plus(e.effective).toFixed(), billed: new D(m.billed).plus(e.billed).toFixed() });
+    else merged.set(k, e);
+  }
+  ledger.entries.push(...merged.values());
+  const pb = ledger.pools.get(pool) ?? { cost: ZERO, deployments: ZERO, idle: ZERO, unshared: ZERO };
+  pb.cost = pb.cost.plus(effective);
+  pb.deployments = pb.deployments.plus(eff.slice(0, n).reduce((a, x) => a.plus(x), ZERO));
+  pb.idle = pb.idle.plus(eff[n]!);
+  pb.unshared = pb.unshared.plus(eff[n + 1]!);
+  ledger.pools.set(pool, pb);
 }

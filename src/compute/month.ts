@@ -9,7 +9,7 @@ import { refreshDimensionFeatures } from '../attribution/apply.ts';
 import { rebuildLoad } from '../ingest/rollups.ts';
 import { loadFxTable } from '../prices/fx.ts';
 import { addMonths, dayKey, hoursInMonth, monthKey } from '../time.ts';
-import { apiLineUsage, apiLoad, costLines, gpuByDeployment, latencyByDeployment, servingByHour, usageByDay, type Period } from './inputs.ts';
+import { apiLineUsage, apiLoad, costLines, gpuByDeployment, latencyByDeployment, poolShares, servingByHour, usageByDay, type Period } from './inputs.ts';
 import { buildLedger, reconcileProvider, type Ledger, type ToReporting } from './ledger.ts';
 import { UNATTRIBUTED } from '../attribution/apply.ts';
 import { writeLedger } from './ledger-store.ts';
@@ -68,7 +68,8 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     const serving = await timed('serving', () => servingByHour(trx, period));
     const gpu = await timed('gpu', () => gpuByDeployment(trx, period));
     const latency = await timed('latency', () => latencyByDeployment(trx, config, period));
-    const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting }));
+    const pools = await timed('pool_shares', () => poolShares(trx, config, period));
+    const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting, pools }));
     await timed('ledger_write', () => writeLedger(trx, dayKey(month), config.currency, ledger.entries));
 
     const money_ = moneyByFeature(ledger, lines);
@@ -86,6 +87,9 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     await writeDeployments(trx, month, config, deployments, computedAt);
     await timed('reconcile', () => reconcile(trx, config, month, usage, ledger, unattributedBySource(ledger, lines), toReporting, computedAt));
     ctx.log.debug({ month: monthKey(month), timings }, 'compute step timings (ms)');
+    for (const [pool, b] of ledger.pools) {
+      ctx.log.debug({ month: monthKey(month), pool, cost: money(b.cost), deployments: money(b.deployments), idle: money(b.idle), unshared: money(b.unshared) }, 'node pool split by OpenCost GPU-hours');
+    }
     ctx.log.info({ month: monthKey(month), features: rows.length, ledger: ledger.entries.length }, 'month computed');
     return summary(month, config.currency, rows);
   });

@@ -67,6 +67,8 @@ export async function reconcile(
       // Usage-billed sources only: a GPU bill has no token usage to explain it.
       cost_without_usage: Boolean(ledger.unexplained.has(provider) && (!e || e.tokens === 0) && !invoice.isZero()),
       overlap_skipped_cost: money(ledger.overlapSkipped.get(provider) ?? ZERO),
+      list_cost: ledger.listTotals.has(provider) ? money(ledger.listTotals.get(provider)!.list) : null,
+      discount: ledger.listTotals.has(provider) ? money(ledger.listTotals.get(provider)!.discount) : null,
       computed_at: computedAt,
     };
   });

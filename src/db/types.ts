@@ -306,6 +306,9 @@ export interface ReconciliationMonthlyTable {
   cost_without_usage: ColumnType<boolean, boolean | undefined, boolean>;
   computed_at: Timestamp;
   overlap_skipped_cost: ColumnType<string, string | number | undefined, string | number>;
+  /** List-price amount of the lines that report one, and list − effective of those lines (NULL: none does). */
+  list_cost: ColumnType<string | null, string | null | undefined, string | null>;
+  discount: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsageDimsTable {

@@ -9,7 +9,8 @@ import type { DeploymentMonthlyTable, FeatureMonthlyResultsTable, Reconciliation
 /** The report reads the computed tables as they are selected, less their month and computed_at stamps. */
 export type FeatureRow = Omit<Selectable<FeatureMonthlyResultsTable>, 'month' | 'computed_at'>;
 export type DeploymentRow = Omit<Selectable<DeploymentMonthlyTable>, 'month' | 'computed_at'>;
-export type ReconciliationRow = Omit<Selectable<ReconciliationMonthlyTable>, 'month' | 'computed_at'>;
+/** list_cost and discount are present only where a line reported a list price (older inputs digest the same). */
+export type ReconciliationRow = Omit<Selectable<ReconciliationMonthlyTable>, 'month' | 'computed_at' | 'list_cost' | 'discount'> & { list_cost?: string; discount?: string };
 
 export type SpendCategory = 'api' | 'self_hosted' | 'unattributed';
 
@@ -95,6 +96,16 @@ export interface ReportInputs {
   sync: SourceSync[];
   failedWindows: FailedWindow[];
   fxRates: FxRate[];
+  /**
+   * Spend limits the vendor reported (spend_limits, as last read), each with the month's spend in
+   * its scope and currency (cost lines of the source, or of the project). Absent when none is stored.
+   */
+  spendLimits?: Array<{ source: string; scope: string; scopeId: string; limit: string; currency: string; interval: string | null; spent: string }>;
+  /**
+   * OpenCost /inferenceCost at list per deployment (its models' list cost ÷ their tokens × 10⁶, in
+   * OpenCost's currency, USD by default): the cross-check beside the effective rate. Absent when none.
+   */
+  opencostListRates?: Array<{ deployment: string; listPer1M: string }>;
   /** Earlier reports whose SMTP delivery outcome is unknown (taken but never confirmed). */
   unknownDeliveries?: Array<{ month: string; recipient: string; messageId: string | null }>;
 }

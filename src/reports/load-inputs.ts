@@ -46,13 +46,15 @@ export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<Repor
     reconciliationRows(db, dayKey(month)),
   ]);
   const featureMeta = metaOfFeatures(ctx.config);
-  const [dailySpend, hourlyLoad, coverage, estimatedDays, sync, failedWindows] = await Promise.all([
+  const [dailySpend, hourlyLoad, coverage, estimatedDays, sync, failedWindows, spendLimits, opencostListRates] = await Promise.all([
     dailySpendRows(db, month, next, ctx.config, features),
     hourlyLoadRows(db, month, next),
     coverageRows(db, month, next),
     estimatedRows(db, month, next),
     syncRows(db),
     failedWindowRows(db, month, next),
+    spendLimitRows(db, month, next),
+    opencostListRateRows(db, month, next),
   ]);
 
   return {
@@ -76,6 +78,8 @@ export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<Repor
     sync,
     failedWindows,
     fxRates: ctx.config.fx.rates.map((r) => ({ date: r.date, from: r.from, to: r.to, rate: r.rate })),
+    ...(spendLimits.length ? { spendLimits } : {}),
+    ...(opencostListRates.length ? { opencostListRates } : {}),
     unknownDeliveries: (await unknownDeliveries(db)).filter((u) => u.month < key).map((u) => ({ month: u.month, recipient: u.recipient, messageId: u.messageId })),
   };
 }
@@ -92,7 +96,7 @@ async function deploymentRows(db: Db, month: string): Promise<DeploymentRow[]> {
 
 async function reconciliationRows(db: Db, month: string): Promise<ReconciliationRow[]> {
   const rows = await db.selectFrom('reconciliation_monthly').selectAll().where('month', '=', month).orderBy('provider').execute();
-  return rows.map(({ month: _m, computed_at: _c, ...r }) => r);
+  return rows.map(({ month: _m, computed_at: _c, list_cost, discount, ...r }) => ({ ...r, ...(list_cost !== null && discount !== null ? { list_cost, discount } : {}) }));
 }
 
 function metaOfFeatures(config: Config): FeatureMeta[] {
@@ -221,4 +225,31 @@ async function failedWindowRows(db: Db, start: Date, end: Date): Promise<ReportI
     window_end: new Date(r.window_end).toISOString(),
     error: r.error,
   }));
+}
+
+/** Stored spend limits beside the month's spend in the same scope and currency (the cost lines'). */
+async function spendLimitRows(db: Db, start: Date, end: Date): Promise<NonNullable<ReportInputs['spendLimits']>> {
+  const { rows } = await sql<{ source: string; scope: string; scope_id: string; limit: string; currency: string; interval: string | null; spent: string }>`
+    select s.source, s.scope, s.scope_id, s.threshold_amount::text as limit, s.currency, s."interval",
+           coalesce((select sum(c.effective_cost) from cost_line_items c
+                      where c.source = s.source and upper(c.billing_currency) = upper(s.currency)
+                        and c.charge_period_start >= ${start} and c.charge_period_start < ${end}
+                        and (s.scope <> 'project' or c.x_project_id = s.scope_id)), 0)::text as spent
+      from spend_limits s
+     order by 1, 2, 3`.execute(db);
+  return rows.map((r) => ({ source: r.source, scope: r.scope, scopeId: r.scope_id, limit: r.limit, currency: r.currency, interval: r.interval, spent: r.spent }));
+}
+
+/** OpenCost's list $/1M of the models each deployment served (serving_dims joins model → deployment). */
+async function opencostListRateRows(db: Db, start: Date, end: Date): Promise<NonNullable<ReportInputs['opencostListRates']>> {
+  const { rows } = await sql<{ deployment: string; per1m: string }>`
+    with i as (
+      select model_name, sum(total_cost_list) as cost, sum(total_tokens) as tokens from opencost_inference_costs
+       where window_start >= ${start} and window_start < ${end} and total_cost_list is not null and total_tokens > 0
+       group by 1
+    )
+    select d.deployment, (sum(i.cost) / sum(i.tokens) * 1000000)::text as per1m
+      from i join (select distinct deployment, model from serving_dims) d on d.model = i.model_name
+     group by 1 order by 1`.execute(db);
+  return rows.map((r) => ({ deployment: r.deployment, listPer1M: r.per1m }));
 }

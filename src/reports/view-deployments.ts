@@ -1,5 +1,5 @@
 import { loadCapacityChart, type LoadPoint } from './charts/load-capacity.ts';
-import { dec, formatInt, formatMoney, formatNumber, formatPct, formatTokens } from './format.ts';
+import { dec, formatInt, formatMoney, formatNumber, formatPct, formatRate, formatTokens } from './format.ts';
 import type { DeploymentMeta, DeploymentRow, FeatureRow, HourlyLoad } from './inputs.ts';
 import { slug } from './view-features.ts';
 import type { ViewCtx } from './view-context.ts';
@@ -38,6 +38,8 @@ export function deploymentView(
   hoursInMonth: number,
   features: readonly FeatureRow[],
   vc: ViewCtx,
+  /** OpenCost /inferenceCost at list, $/1M (its own currency, USD by default), when pulled. */
+  opencostListPer1M?: string,
 ): DeploymentView {
   const c = row.currency;
   const gpuCost = vc.money(row.gpu_cost, c);
@@ -93,6 +95,14 @@ export function deploymentView(
       row.tokens_per_request === null ? null : `${formatNumber(row.tokens_per_request, 0)} tokens per request`,
     ].filter(Boolean).join(' · ') || null,
   });
+  if (opencostListPer1M !== undefined) {
+    const effective = gpuCost && Number(row.tokens) > 0 ? formatRate(gpuCost.div(String(row.tokens)).times(1e6), vc.currency) : '—';
+    metrics.push({
+      label: 'OpenCost cross-check',
+      value: `OpenCost at list: ${formatRate(opencostListPer1M, 'USD')}/1M; at your effective rate: ${effective}/1M`,
+      note: 'OpenCost /inferenceCost prices GPU-hours at list; the effective rate is this deployment’s share of the bill ÷ its tokens',
+    });
+  }
 
   // The provisioned line at the capacity sizing used (capacity at the SLO where measured, else the profile).
   const chartTps = row.capacity_tps_per_replica ?? meta?.tpsPerReplica ?? null;

@@ -150,6 +150,7 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   details.push({ label: 'Data', value: dataMonths, note: null });
 
   if (dec(row.unpriced_tokens).gt(0)) warnings.push(`${formatTokens(row.unpriced_tokens)} tokens had no list price; the estimate leaves them out.`);
+  for (const l of lifecycleNotes(row)) warnings.push(lifecycleWarning(l, row.currency, vc));
 
   const volume = Number(tokens.toString());
   const curve = breakEvenCurveFrom(
@@ -208,3 +209,40 @@ export function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'x';
 }
 
+
+interface LifecycleNoteView {
+  role: string;
+  provider: string;
+  model: string;
+  status: string;
+  date: string | null;
+  origin: string;
+  successor: string | null;
+  successor_provider: string | null;
+  cost: string | null;
+  successor_cost: string | null;
+  comparator_replaced: boolean;
+}
+
+/** `assumptions.lifecycle` (compute's retirement notes), tolerant of older rows without it. */
+function lifecycleNotes(row: FeatureRow): LifecycleNoteView[] {
+  const v = (row.assumptions as Record<string, unknown>).lifecycle;
+  return Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object' && typeof (x as LifecycleNoteView).model === 'string') as LifecycleNoteView[]) : [];
+}
+
+/**
+ * "The comparator openai gpt-4o retires on 14 Jan 2027 (shipped retirement table); successor gpt-5.1:
+ * the same tokens cost $X at gpt-4o's list price, $Y at gpt-5.1's."
+ */
+function lifecycleWarning(l: LifecycleNoteView, currency: string, vc: ViewCtx): string {
+  const what = l.role === 'comparator' ? `The comparator ${l.provider} ${l.model}` : `${l.provider} ${l.model}, which this feature runs on,`;
+  const when = l.status === 'retired' ? (l.date ? `was retired on ${l.date}` : 'is retired') : `retires on ${l.date}`;
+  const head = `${what} ${when} (${l.origin === 'shipped' ? 'shipped retirement table' : l.origin === 'config' ? 'models.retirements' : l.origin})`;
+  if (!l.successor) return `${head}; no successor is configured: set features[].counterfactual.successor to compare against the model that replaces it.`;
+  const succ = l.successor_provider && l.successor_provider !== l.provider ? `${l.successor_provider} ${l.successor}` : l.successor;
+  if (l.successor_cost === null) return `${head}; successor ${succ} has no list price in the catalog, so it is not priced.`;
+  const sc = vc.fmtMoney(l.successor_cost, currency);
+  if (l.comparator_replaced) return `${head} and has no list price any more; the counterfactual above is priced at its successor ${succ}: ${sc}.`;
+  const basis = l.role === 'comparator' ? 'the same tokens cost' : "this month's usage costs";
+  return `${head}; successor ${succ}: ${basis} ${l.cost === null ? 'an unknown amount' : vc.fmtMoney(l.cost, currency)} at ${l.model}'s list price, ${sc} at ${l.successor}'s.`;
+}

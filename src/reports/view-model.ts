@@ -69,8 +69,9 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
   const monthStartMs = Date.parse(`${inputs.month}-01T00:00:00Z`);
   const prevDeps = new Map(inputs.previousDeployments.map((d) => [d.deployment, d]));
   const depMeta = new Map(inputs.deploymentMeta.map((d) => [d.name, d]));
+  const listRates = new Map((inputs.opencostListRates ?? []).map((r) => [r.deployment, r.listPer1M]));
   const deployments = inputs.deployments.map((d) =>
-    deploymentView(d, prevDeps.get(d.deployment), depMeta.get(d.deployment), inputs.hourlyLoad, monthStartMs, inputs.daysInMonth * 24, inputs.features, vc),
+    deploymentView(d, prevDeps.get(d.deployment), depMeta.get(d.deployment), inputs.hourlyLoad, monthStartMs, inputs.daysInMonth * 24, inputs.features, vc, listRates.get(d.deployment)),
   );
 
   const dailyChart = dailyChartOf(inputs, vc);

@@ -1,4 +1,4 @@
-import { dayRanges, dec, formatPct, formatRate, formatTokens, humanize, shortDay } from './format.ts';
+import { dayRanges, dec, formatMoney, formatPct, formatRate, formatTokens, humanize, shortDay } from './format.ts';
 import type { FeatureRow, ReportInputs } from './inputs.ts';
 import type { ViewCtx } from './view-context.ts';
 import type { AssumptionsView, DataQualityView, LabelValue, ReconciliationView } from './view-types.ts';
@@ -12,6 +12,11 @@ export function reconciliationView(inputs: ReportInputs, vc: ViewCtx, unattribut
     if (r.usage_without_cost) notes.push('usage without a cost line');
     if (r.cost_without_usage) notes.push('cost without usage');
     if (dec(r.unpriced_tokens).gt(0)) notes.push(`${formatTokens(r.unpriced_tokens)} unpriced tokens`);
+    // Older rows (computed before list prices were kept) have no list_cost.
+    if (r.list_cost !== undefined && r.discount !== undefined && !dec(r.discount).isZero()) {
+      notes.push(`negotiated discount ${vc.fmtMoney(r.discount, r.currency)} off ${vc.fmtMoney(r.list_cost, r.currency)} at list`);
+    }
+    for (const l of (inputs.spendLimits ?? []).filter((x) => x.source === r.provider)) notes.push(spendLimitNote(l));
     const fmt = (v: typeof gap) => (v === null ? '—' : vc.fmtMoney(v.toString(), vc.currency));
     return {
       provider: r.provider,
@@ -29,6 +34,15 @@ export function reconciliationView(inputs: ReportInputs, vc: ViewCtx, unattribut
     ...inputs.features.filter((f) => dec(f.unpriced_tokens).gt(0)).map((f) => `${f.feature}: ${formatTokens(f.unpriced_tokens)} tokens without a list price`),
   ];
   return { rows, unattributed: unattributedTotal, unattributedByProvider, unpriced, empty: rows.length === 0 };
+}
+
+/** "spend limit $5,000.00 a month (organization): $1,234.56 spent this month, 24.7%" — in the limit's own currency. */
+function spendLimitNote(l: NonNullable<ReportInputs['spendLimits']>[number]): string {
+  const scope = l.scope === 'project' ? `project ${l.scopeId}` : l.scope;
+  const per = l.interval ? ` a ${l.interval}` : '';
+  const limit = dec(l.limit);
+  const used = limit.gt(0) ? `, ${formatPct(dec(l.spent).div(limit), 1)}` : '';
+  return `spend limit ${formatMoney(limit, l.currency)}${per} (${scope}): ${formatMoney(l.spent, l.currency)} spent this month${used}`;
 }
 
 export function dataQualityView(inputs: ReportInputs, vc: ViewCtx): DataQualityView {
