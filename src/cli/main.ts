@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { jsonError } from './output.ts';
 import { packagePath } from '../package-root.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -35,8 +36,10 @@ try {
   await buildProgram().parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Help and version exit 0; usage errors exit 2 (commander already printed the message).
+    // Help and version exit 0; usage errors exit 2 (commander already printed the message on
+    // stderr; with --json, stdout gets it as JSON too, as for every other failure).
     process.exitCode = err.exitCode === 0 ? 0 : 2;
+    if (process.exitCode === 2 && process.argv.includes('--json')) process.stdout.write(`${jsonError(err.message.replace(/^error: /, ''), 2)}\n`);
   } else {
     throw err;
   }

@@ -60,6 +60,36 @@ describe('CLI exit codes and messages (INTERFACES.md)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
+  it('a date that does not exist is "not a calendar date" (exit 2), not a format error', () => {
+    const r = cli(['ingest', 'openai', '--from', '2026-02-01', '--to', '2026-02-30', '--config', 'breakeven.config.example.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('breakeven: --to "2026-02-30" is not a calendar date');
+  });
+
+  it('with --json a failure is a JSON object on stdout (and the one line on stderr), for run-time and usage errors alike', () => {
+    const bad = cli(['compute', '--month', '2026-13', '--json', '--config', 'breakeven.config.example.yaml']);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout)).toEqual({ error: '--month "2026-13" is not a calendar month (the month is 01–12)', exit_code: 2 });
+    expect(bad.stderr).toContain('breakeven: --month "2026-13" is not a calendar month');
+    const missing = cli(['backfill', '--from', '2026-09', '--json']);
+    expect(missing.code).toBe(2);
+    expect(JSON.parse(missing.stdout)).toEqual({ error: expect.stringContaining("required option '--to <YYYY-MM>' not specified"), exit_code: 2 });
+    const noCredential = cli(['ingest', 'openai', '--from', '2026-10-01', '--to', '2026-10-02', '--json', '--config', 'breakeven.config.example.yaml']);
+    expect(noCredential.code).toBe(2);
+    expect(JSON.parse(noCredential.stdout).error).toMatch(/OPENAI_ADMIN_KEY/);
+  });
+
+  it('LOG_LEVEL=verbose is a usage error that lists the levels, not an internal error', () => {
+    const r = cli(['compute', '--month', '2026-10', '--config', 'breakeven.config.example.yaml'], { LOG_LEVEL: 'verbose' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('breakeven: LOG_LEVEL "verbose" is not a log level; use one of fatal, error, warn, info, debug, trace, silent');
+  });
+
+  it('--help says which --to is exclusive (ingest, a day) and which inclusive (backfill, a month)', () => {
+    expect(cli(['ingest', 'openai', '--help']).stdout).toMatch(/--to <date>\s+end day, YYYY-MM-DD \(exclusive/);
+    expect(cli(['backfill', '--help']).stdout).toMatch(/--to <YYYY-MM>\s+last month, inclusive/);
+  });
+
   it('calc works without a database and prints JSON', () => {
     const r = cli(['calc', 'selfhost', '--gpu-hourly', '1.50', '--tps', '1500', '--json']);
     expect(r.code).toBe(0);
