@@ -13,6 +13,7 @@ import { registerBackfill } from './commands/backfill.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerCheck } from './commands/check.ts';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string };
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Options every command takes (INTERFACES.md); each command re-declares them so they work after the verb too.
-  for (const register of [registerDemo, registerMigrate, registerIngest, registerCompute, registerReport, registerStatus, registerCalc, registerBackfill, registerWorker, registerAlerts, registerSimulate]) {
+  for (const register of [registerDemo, registerMigrate, registerIngest, registerCompute, registerReport, registerStatus, registerCalc, registerBackfill, registerWorker, registerAlerts, registerSimulate, registerCheck]) {
     register(program);
   }
   return program;
