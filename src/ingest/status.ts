@@ -30,11 +30,25 @@ export interface FocusAccountStatus {
   lastImport: string | null;
 }
 
+/** The imports of one FOCUS file (by base name), the latest first. */
+export interface FocusFileStatus {
+  file: string;
+  /** How the latest import of it ended, and when. */
+  status: 'succeeded' | 'failed';
+  at: string;
+  /** Rows written and charge periods covered by its latest successful import (null: none succeeded). */
+  rows: number | null;
+  firstDay: string | null;
+  lastDay: string | null;
+  imports: number;
+  error: string | null;
+}
+
 export interface StatusReport {
   database: string;
   /** The windowed sources (FOCUS files are in `focus`). */
   sources: SourceStatus[];
-  focus: { accounts: FocusAccountStatus[]; imports: number; lastFailure: { at: string; error: string } | null };
+  focus: { accounts: FocusAccountStatus[]; files: FocusFileStatus[]; imports: number; lastFailure: { at: string; error: string } | null };
   features: Array<{ feature: string; completeMonths: number }>;
   minMonthsForRecommendation: number;
 }
@@ -99,7 +113,7 @@ async function focusStatus(ctx: Ctx, state: Array<{ account: string; last_succes
       from cost_line_items where source = ${FOCUS_SOURCE} group by account order by account`.execute(ctx.db);
   const runs = await ctx.db
     .selectFrom('ingestion_runs')
-    .select(['status', 'error', 'started_at'])
+    .select(['status', 'error', 'started_at', 'file', 'rows_written', 'window_start', 'window_end'])
     .where('source', '=', FOCUS_SOURCE)
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
@@ -115,8 +129,31 @@ async function focusStatus(ctx: Ctx, state: Array<{ account: string; last_succes
       rows: r.rows,
       lastImport: iso(state.find((s) => s.account === r.account)?.last_success_at ?? null),
     })),
+    files: focusFiles(runs),
     imports: runs.filter((r) => r.status === 'succeeded').length,
     // Only while it is the latest import: a later good one of the same file supersedes it.
     lastFailure: latest && latest.status === 'failed' ? { at: iso(latest.started_at)!, error: latest.error ?? 'failed' } : null,
   };
+}
+
+/** Runs newest first → one entry per file (runs from before files were recorded are left out). */
+function focusFiles(runs: Array<{ status: string; error: string | null; started_at: Date | string; file: string | null; rows_written: number; window_start: Date | string; window_end: Date | string }>): FocusFileStatus[] {
+  const byFile = new Map<string, typeof runs>();
+  for (const r of runs) if (r.file) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const day = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
+  return [...byFile].map(([file, rs]) => {
+    const latest = rs[0]!;
+    const ok = rs.find((r) => r.status === 'succeeded');
+    return {
+      file,
+      status: latest.status === 'succeeded' ? 'succeeded' : 'failed',
+      at: iso(latest.started_at)!,
+      rows: ok ? Number(ok.rows_written) : null,
+      firstDay: ok ? day(ok.window_start) : null,
+      // window_end is the end of the last charge period (exclusive).
+      lastDay: ok ? day(new Date(new Date(ok.window_end).getTime() - 1000)) : null,
+      imports: rs.length,
+      error: latest.status === 'succeeded' ? null : latest.error,
+    };
+  });
 }

@@ -73,7 +73,18 @@ export function registerStatus(program: Command): void {
                 ),
               );
             }
-            if (status.focus.lastFailure) io.print(`last FOCUS import failed ${status.focus.lastFailure.at.slice(0, 16)}: ${status.focus.lastFailure.error}`);
+            if (status.focus.files.length) {
+              io.print('');
+              io.print(
+                formatTable(
+                  ['file', 'last import', 'result', 'rows', 'first day', 'last day', 'imports'],
+                  status.focus.files.map((f) => [f.file, f.at.slice(0, 16), f.status === 'succeeded' ? 'ok' : 'failed', f.rows, f.firstDay, f.lastDay, f.imports]),
+                ),
+              );
+              for (const f of status.focus.files) if (f.error) io.print(`  ${f.file}: ${f.error}`);
+            }
+            // A failure of a run that names no file (recorded before files were) is said on its own.
+            if (status.focus.lastFailure && !status.focus.files.some((f) => f.status === 'failed')) io.print(`last FOCUS import failed ${status.focus.lastFailure.at.slice(0, 16)}: ${status.focus.lastFailure.error}`);
           }
           io.print('');
           io.print(

@@ -58,6 +58,8 @@ describe('breakeven status', () => {
       const r = await cli(['ingest', 'focus', '--file', `${LOCAL_FIXTURES}focus/${f}`]);
       expect(r.code, r.stderr).toBe(0);
     }
+    const bad = await cli(['ingest', 'focus', '--file', `${LOCAL_FIXTURES}focus/focus-bad-money.csv`]);
+    expect(bad.code).toBe(1);
     const r = await cli(['status']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.split('\n');
@@ -67,6 +69,15 @@ describe('breakeven status', () => {
     const rows = lines.slice(head + 3, head + 7).map((l) => l.split(/\s{2,}/)[0]);
     expect(rows).toEqual(['AWS', 'Google Cloud', 'Microsoft', 'Oracle']);
     expect(lines[head + 7]).toBe('');
+    // Then one line per file: the latest import's result, rows and period, and how often it was imported.
+    expect(lines[head + 8]).toMatch(/^file\s+last import\s+result\s+rows\s+first day\s+last day\s+imports$/);
+    const files = lines.slice(head + 10, head + 13).map((l) => l.split(/\s{2,}/));
+    expect(files.map((f) => [f[0], f[2], f[f.length - 1]]).sort()).toEqual([
+      ['focus-1.0-sample.head10.csv', 'ok', '1'],
+      ['focus-1.2-mixed-clouds.csv', 'ok', '2'],
+      ['focus-bad-money.csv', 'failed', '1'],
+    ]);
+    expect(lines[head + 13]).toMatch(/^ {2}focus-bad-money\.csv: focus-bad-money\.csv: line \d+, column \w+: /);
     // The windowed sources' table has no FOCUS rows.
     expect(lines.filter((l) => /^focus\s/.test(l))).toEqual([]);
     const json = JSON.parse((await cli(['status', '--json'])).stdout) as { focus: { accounts: Array<{ account: string; rows: number }>; imports: number } };
