@@ -38,7 +38,7 @@ export function queueLines(status: QueueStatus): string[] {
 }
 
 export function registerStatus(program: Command): void {
-  withGlobalOptions(program.command('status').description('coverage, errors, restatable days and vendor requests per source; complete months per feature; queues')).action(
+  withGlobalOptions(program.command('status').description('coverage, errors, restatable days and vendor requests per source; FOCUS imports per account and file; complete months per feature; one line per queue and the failed jobs')).action(
     (opts: { config?: string; json?: boolean }) =>
       runCommand(opts, (io) =>
         withContext(opts, async (ctx) => {
@@ -59,7 +59,8 @@ export function registerStatus(program: Command): void {
           io.print(
             formatTable(
               ['source', 'first day', 'last day', 'days', 'months', 'estimated days', 'vendor requests', 'last success', 'last error'],
-              status.sources.map((s) => [s.source, s.firstDay, s.lastDay, s.daysCovered, s.monthsCovered, s.estimatedDays, s.vendorRequests, s.lastSuccess?.slice(0, 16), s.lastError ? `${s.lastErrorAt?.slice(0, 16)} ${s.lastError}` : null]),
+              // One row per source and account: the account is named where a source has more than the default one.
+              status.sources.map((s) => [s.account === 'default' ? s.source : `${s.source} (${s.account})`, s.firstDay, s.lastDay, s.daysCovered, s.monthsCovered, s.estimatedDays, s.vendorRequests, s.lastSuccess?.slice(0, 16), s.lastError ? `${s.lastErrorAt?.slice(0, 16)} ${s.lastError}` : null]),
             ),
           );
           if (status.focus.accounts.length || status.focus.lastFailure) {
