@@ -6,7 +6,10 @@ import { errorMessage } from '../src/errors.ts';
 
 export interface QueueFailedJob {
   id: string;
+  /** The step (the job's name): ingest, compute, report, deliver, alerts. */
   name: string;
+  /** What the step ran on, from its payload: `openai 2026-09-01..2026-10-01`, `2026-09`, a day. */
+  window: string | null;
   reason: string;
   attemptsMade: number;
   failedAt: string | null;
@@ -55,6 +58,7 @@ export async function readQueueStatus(connection: Redis, opts: { prefix?: string
           failed: failed.filter(Boolean).map((j) => ({
             id: String(j.id),
             name: j.name,
+            window: jobWindow(j.data),
             // Job errors are redacted when thrown (toJobError); again here for jobs failed before that.
             reason: errorMessage(j.failedReason ?? ''),
             attemptsMade: j.attemptsMade,
@@ -89,4 +93,15 @@ export async function queueStatus(redisUrl: string, opts: { prefix?: string; fai
   } finally {
     connection.disconnect();
   }
+}
+
+/** A step payload's subject in one short phrase (source and [from, to), month or day). */
+export function jobWindow(data: unknown): string | null {
+  if (!data || typeof data !== 'object') return null;
+  const d = data as Record<string, unknown>;
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+  const range = str('from') && str('to') ? `${str('from')}..${str('to')}` : null;
+  const what = range ?? str('month') ?? str('day');
+  if (!what) return null;
+  return str('source') ? `${str('source')} ${what}` : what;
 }

@@ -6,14 +6,17 @@ export const HOUR_MS = 3_600_000;
 
 export function parseMonth(s: string, what = 'month'): Date {
   const m = /^(\d{4})-(\d{2})$/.exec(s);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new InputError(`${what} must be YYYY-MM, got "${s}"`);
+  if (!m) throw new InputError(`${what} must be YYYY-MM, got "${s}"`);
+  if (Number(m[2]) < 1 || Number(m[2]) > 12) throw new InputError(`${what} "${s}" is not a calendar month (the month is 01–12)`);
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1));
 }
 
 export function parseDay(s: string, what = 'date'): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!d || d.toISOString().slice(0, 10) !== s) throw new InputError(`${what} must be YYYY-MM-DD, got "${s}"`);
+  if (!m) throw new InputError(`${what} must be YYYY-MM-DD, got "${s}"`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  // The shape is right but the day does not exist (2026-02-30, 2026-13-01): say that, not the format.
+  if (d.toISOString().slice(0, 10) !== s) throw new InputError(`${what} "${s}" is not a calendar date`);
   return d;
 }
 

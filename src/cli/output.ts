@@ -39,10 +39,18 @@ export async function runCommand<T>(opts: GlobalOptions, body: (io: CommandIO) =
     process.exitCode = process.exitCode ?? 0;
   } catch (err) {
     const code = err instanceof BreakevenError ? err.exitCode : isZodError(err) ? 2 : 1;
-    process.stderr.write(`breakeven: ${errorMessage(err)}\n`);
+    const message = errorMessage(err);
+    // With --json, stdout always holds one JSON document: the result, or the error.
+    if (io.json) process.stdout.write(`${jsonError(message, code)}\n`);
+    process.stderr.write(`breakeven: ${message}\n`);
     if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = code;
   }
+}
+
+/** The --json form of a failure: `{"error": "...", "exit_code": N}`. */
+export function jsonError(message: string, exitCode: number): string {
+  return JSON.stringify({ error: message, exit_code: exitCode });
 }
 
 function isZodError(err: unknown): boolean {
@@ -63,10 +71,10 @@ export async function withContext<T>(
   const { defaultLogLevel, ...rest } = extra;
   // One-shot commands print their own summary; their structured logs stay quiet (warn) unless
   // LOG_LEVEL asks for more. Long-running commands (worker) pass 'info'.
-  const level = process.env.LOG_LEVEL || defaultLogLevel || 'warn';
   // Loaded here, not at the top: `--version`, `--help` and the calculators never load the database
   // drivers, the SDKs or pino (every command module imports this file).
-  const [{ createContext }, { createLogger }] = await Promise.all([import('../context.ts'), import('../log.ts')]);
+  const [{ createContext }, { createLogger }, { parseLogLevel }] = await Promise.all([import('../context.ts'), import('../log.ts'), import('../config/env.ts')]);
+  const level = parseLogLevel(process.env.LOG_LEVEL || defaultLogLevel || 'warn');
   const ctx = await createContext({ log: createLogger(level), ...rest, configPath: opts.config });
   try {
     return await body(ctx);

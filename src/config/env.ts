@@ -3,6 +3,16 @@ import { ConfigError } from '../errors.ts';
 
 const url = z.string().url();
 
+/** pino's levels, the values LOG_LEVEL takes. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A LOG_LEVEL value (not a secret, so it is echoed) or a usage error listing the valid ones. */
+export function parseLogLevel(value: string): LogLevel {
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  throw new ConfigError(`LOG_LEVEL "${value}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`);
+}
+
 /** Environment variables exactly as INTERFACES.md names them. Secrets live here and nowhere else. */
 export const envSchema = z.object({
   DATABASE_URL: url.optional(),
@@ -51,7 +61,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|\{[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\})$/, 'use 1–64 letters, digits, "_", "." or "-" (optionally wrapped in {} as a Redis Cluster hash tag)')
     .default('breakeven'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -59,6 +69,7 @@ export type Env = z.infer<typeof envSchema>;
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   // Empty strings mean "unset" (a common shell and compose habit).
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  if (cleaned.LOG_LEVEL !== undefined) parseLogLevel(cleaned.LOG_LEVEL);
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

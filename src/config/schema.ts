@@ -312,9 +312,12 @@ export const configSchema = z
         from: z.string().optional(),
         min_months_for_recommendation: z.number().int().min(1).max(24).default(3),
         channels: z.array(channelSchema).min(1).optional(),
+        // Where reports rendered by pipeline steps (the worker's jobs, `backfill`) are written,
+        // relative to the working directory; apart from `demo`'s and `report`'s ./out.
+        out_dir: z.string().min(1).default('./out/worker'),
       })
       .strict()
-      .default({ recipients: [], min_months_for_recommendation: 3 }),
+      .default({ recipients: [], min_months_for_recommendation: 3, out_dir: './out/worker' }),
     alerts: z.array(alertSchema).default([]),
   })
   .strict()

@@ -53,6 +53,8 @@ export interface IngestionRunsTable {
   rows_written: ColumnType<number, number | undefined, number>;
   requests_made: ColumnType<number, number | undefined, number>;
   error: string | null;
+  /** A FOCUS import's file (base name); NULL for the windowed sources. */
+  file: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsageFactsTable {

@@ -21,10 +21,12 @@ export class SmtpOutcomeUnknownError extends BreakevenError {
 export interface Mailer {
   send(message: Parameters<ReturnType<typeof nodemailer.createTransport>['sendMail']>[0]): Promise<{ messageId: string; accepted: string[]; rejected: string[] }>;
   close(): void;
+  /** Connects, says EHLO and logs in if SMTP_URL has credentials; sends nothing (`breakeven check`). */
+  verify?(): Promise<void>;
 }
 
 /** An SMTP mailer from SMTP_URL (`smtp://user:pass@host:port`, `smtps://…`). The URL never reaches a log. */
-export function smtpMailer(ctx: Ctx): Mailer {
+export function smtpMailer(ctx: Pick<Ctx, 'env'>): Mailer {
   const url = ctx.env.SMTP_URL;
   if (!url) throw new ConfigError('SMTP_URL is not set: set it to smtp://user:pass@host:port to send reports');
   let scheme: string;
@@ -75,5 +77,14 @@ export function smtpMailer(ctx: Ctx): Mailer {
       return { messageId: info.messageId, accepted: (info.accepted ?? []).map(addr), rejected: (info.rejected ?? []).map(addr) };
     },
     close: () => transport.close(),
+    verify: async () => {
+      try {
+        await transport.verify();
+      } catch (err) {
+        const e = err as { code?: string };
+        const what = e.code === 'ETIMEDOUT' ? `no answer within ${timeout} ms` : errorMessage(err);
+        throw new BreakevenError(`SMTP ${where}: ${what}${e.code ? ` (${e.code})` : ''}; check SMTP_URL${e.code === 'ETIMEDOUT' ? ' or raise BREAKEVEN_SMTP_TIMEOUT_MS' : ''}`);
+      }
+    },
   };
 }

@@ -33,7 +33,7 @@ const runners: { [N in StepName]: Runner<N> } = {
     return { windows: windows.length, rows: windows.reduce((a, w) => a + w.rows, 0), requests: windows.reduce((a, w) => a + w.requests, 0) };
   },
   compute: (ctx, p) => computeMonth(ctx, parseMonth(p.month)),
-  report: (ctx, p) => writeMonthlyReport(ctx, parseMonth(p.month), p.outDir),
+  report: (ctx, p) => writeMonthlyReport(ctx, parseMonth(p.month), p.outDir ?? ctx.config.report.out_dir),
   alerts: (ctx, p) => runAlerts(ctx, parseDay(p.day), { send: p.send }),
   deliver: (ctx, p) => deliverReportOnChannels(ctx, parseMonth(p.month), { to: p.to, force: p.force, channels: p.channels }),
 };

@@ -21,4 +21,6 @@ export interface SourceDescriptor {
   monthClose?: boolean;
   /** What each vendor request costs (USD), for the request counters (Cost Explorer: $0.01 a page). */
   requestCostUsd?: string;
+  /** The variables that point it somewhere and let it in, named when `breakeven check` fails. */
+  env: { endpoint: string; credentials: readonly string[] };
 }

@@ -22,6 +22,8 @@ export interface HttpDeps {
   sleep?: (ms: number) => Promise<void>;
   /** Per-request timeout, response size cap and page cap (default: HTTP_DEFAULTS). */
   limits?: Partial<HttpLimits>;
+  /** At most this many attempts per request, whatever the request's own policy (`check`: 1). */
+  attempts?: number;
 }
 
 export interface HttpLimits {
@@ -167,7 +169,7 @@ async function readCapped(res: Response, max: number, source: string, url: strin
  * every secret redacted from its body (a vendor error that echoes the key back is not archived).
  */
 export async function fetchJson<S extends z.ZodType>(deps: HttpDeps, req: JsonRequest<S>): Promise<{ data: z.infer<S>; page: PageRecord }> {
-  const policy = { ...DEFAULT_RETRY, ...req.retry };
+  const policy = { ...DEFAULT_RETRY, ...req.retry, ...(deps.attempts ? { attempts: Math.min(deps.attempts, req.retry?.attempts ?? DEFAULT_RETRY.attempts) } : {}) };
   const limits = { ...HTTP_DEFAULTS, ...deps.limits };
   const sleep = deps.sleep ?? defaultSleep;
   const method = req.method ?? 'GET';
@@ -234,7 +236,7 @@ export class SourceUnreachableError extends SourceHttpError {
     const what = failure.timeout ? `no answer from ${endpoint.baseUrl} within ${timeoutMs} ms` : `cannot reach ${endpoint.baseUrl} (${failure.why})`;
     const fix = endpoint.envVar ? `; check ${endpoint.envVar}` : '';
     const raise = failure.timeout ? `${fix ? ' or' : ';'} raise BREAKEVEN_HTTP_TIMEOUT_MS` : '';
-    this.message = `${source}: ${what}, ${attempts} attempts${fix}${raise}`;
+    this.message = `${source}: ${what}, ${attempts} attempt${attempts === 1 ? '' : 's'}${fix}${raise}`;
   }
 }
 

@@ -24,7 +24,7 @@ export function registerBackfill(program: Command): void {
       .command('backfill')
       .description('ingest, compute and report a range of months: a BullMQ flow (needs REDIS_URL) or in-process with --inline')
       .requiredOption('--from <YYYY-MM>', 'first month')
-      .requiredOption('--to <YYYY-MM>', 'last month (inclusive)')
+      .requiredOption('--to <YYYY-MM>', 'last month, inclusive: --from 2026-09 --to 2026-11 is three months (unlike ingest\'s --to, a day that is excluded)')
       .option('--sources <a,b>', `sources to ingest (${SOURCE_NAMES.join(', ')}; default: those enabled in the config)`)
       .option('--send', "also email each month's report")
       .option('--wait', 'show progress until the backfill is done; exit 1 naming any failed job')

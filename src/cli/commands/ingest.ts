@@ -29,9 +29,9 @@ export function registerIngest(program: Command): void {
     withGlobalOptions(
       ingest
         .command(source)
-        .description(`pull ${source} for [--from, --to)`)
+        .description(`pull ${source} for the days [--from, --to): --to is exclusive, the day after the last one (unlike backfill's --to, a month that is included)`)
         .requiredOption('--from <date>', 'first day, YYYY-MM-DD (inclusive)')
-        .requiredOption('--to <date>', 'end day, YYYY-MM-DD (exclusive)'),
+        .requiredOption('--to <date>', 'end day, YYYY-MM-DD (exclusive: --from 2026-10-01 --to 2026-11-01 is all of October)'),
     ).action((opts: { from: string; to: string; config?: string; json?: boolean }) =>
       runCommand(opts, async (io) => {
         let start: Date;

@@ -4,7 +4,7 @@ import { ConfigError, SourceHttpError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import type { ReplaceScope } from '../../ingest/upsert.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
-import { dayWindows } from '../../time.ts';
+import { addHours, dayWindows, startOfHour } from '../../time.ts';
 import type { HttpDeps } from '../http.ts';
 import { SOURCE, costPages, usagePages, type AnthropicClientOptions } from './client.ts';
 import { normalizeCostBucket, normalizeUsageBucket } from './normalize.ts';
@@ -14,7 +14,7 @@ import { ANTHROPIC_PATHS } from './endpoints.ts';
 const DAY_MS = 86_400_000;
 const isMidnight = (d: Date) => d.getTime() % DAY_MS === 0;
 
-function clientOptions(ctx: Ctx): AnthropicClientOptions {
+function clientOptions(ctx: Pick<Ctx, 'env'>): AnthropicClientOptions {
   const apiKey = ctx.env.ANTHROPIC_ADMIN_KEY;
   if (!apiKey) throw new ConfigError('anthropic: ANTHROPIC_ADMIN_KEY is not set (an Admin API key, sk-ant-admin…)');
   return { baseUrl: ctx.env.ANTHROPIC_BASE_URL, apiKey };
@@ -57,6 +57,13 @@ export const anthropicConnector: SourceConnector = {
   name: 'anthropic',
   configured: (ctx) =>
     ctx.env.ANTHROPIC_ADMIN_KEY ? { ok: true } : { ok: false, why: 'ANTHROPIC_ADMIN_KEY is not set (an Admin API key, sk-ant-admin…)' },
+  async probe(ctx, http) {
+    const end = startOfHour(ctx.clock.now());
+    const pages = usagePages(http, clientOptions(ctx), { start: addHours(end, -1), end });
+    const first = await pages.next();
+    await pages.return(undefined);
+    return `usage report answered (${first.done ? 0 : first.value.data.length} bucket(s) for the last hour)`;
+  },
   async ingest(ctx, range, onWindow) {
     const opts = clientOptions(ctx);
     const configured = ctx.config.sources.anthropic.api;

@@ -7,4 +7,5 @@ export const anthropicSource: SourceDescriptor = {
   connector: anthropicConnector,
   feeds: ['usage', 'costs'],
   invoice: { splitByUsage: true, workspaceScoped: true },
+  env: { endpoint: 'ANTHROPIC_BASE_URL', credentials: ['ANTHROPIC_ADMIN_KEY'] },
 };

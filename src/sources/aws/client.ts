@@ -36,7 +36,7 @@ export function envCredentials(env: Ctx['env']): AwsCredentials | undefined {
  * (maxAttempts 1): our loop retries with the injected sleep and counts every request, each of which
  * AWS bills at $0.01.
  */
-export function createCostExplorerClient(ctx: Ctx, opts: ClientOptions = {}): { client: CostExplorerClient; endpointLabel: string } {
+export function createCostExplorerClient(ctx: Pick<Ctx, 'env' | 'config'>, opts: ClientOptions = {}): { client: CostExplorerClient; endpointLabel: string } {
   const region = ctx.config.sources.aws.region;
   const endpoint = ctx.env.AWS_ENDPOINT_URL_COST_EXPLORER;
   const credentials = opts.credentials ?? envCredentials(ctx.env);

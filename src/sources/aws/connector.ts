@@ -3,7 +3,7 @@ import type { Ctx } from '../../context.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
 import type { PageRecord } from '../http.ts';
-import { dayKey } from '../../time.ts';
+import { addDays, dayKey, startOfDay } from '../../time.ts';
 import { createCostExplorerClient, fetchCostAndUsage, MetricNotPermittedError, REQUEST_PRICE_USD, type ClientOptions, type FetchDeps } from './client.ts';
 import { AWS_COST_SOURCE, BEDROCK_PROVIDER, normalizeCostAndUsage } from './normalize.ts';
 import { monthWindows } from './windows.ts';
@@ -80,10 +80,27 @@ export function createAwsConnector(opts: AwsConnectorOptions = {}): SourceConnec
       }
       return out;
     },
+    async probe(ctx) {
+      // One GetCostAndUsage for yesterday, no grouping: one page, $0.01 on a real account.
+      const { client, endpointLabel } = createCostExplorerClient(ctx, opts);
+      try {
+        const today = startOfDay(ctx.clock.now());
+        const pages = await fetchCostAndUsage(fetchDeps(ctx, client, endpointLabel, [], { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 }), {
+          start: dayKey(addDays(today, -1)),
+          end: dayKey(today),
+          granularity: 'DAILY',
+          metrics: ['UnblendedCost'],
+          groupBy: [],
+        });
+        return `${endpointLabel} answered GetCostAndUsage (${pages.length} page; $${REQUEST_PRICE_USD} a request on a real account)`;
+      } finally {
+        client.destroy();
+      }
+    },
   };
 }
 
-function fetchDeps(ctx: Ctx, client: FetchDeps['client'], endpointLabel: string, pages: PageRecord[], retry?: FetchDeps['retry']): FetchDeps {
+function fetchDeps(ctx: Pick<Ctx, 'clock' | 'sleep' | 'log' | 'env'>, client: FetchDeps['client'], endpointLabel: string, pages: PageRecord[], retry?: FetchDeps['retry']): FetchDeps {
   return {
     client,
     endpointLabel,

@@ -8,4 +8,5 @@ export const awsSource: SourceDescriptor = {
   feeds: ['usage', 'costs'],
   monthClose: true,
   requestCostUsd: '0.01',
+  env: { endpoint: 'AWS_ENDPOINT_URL_COST_EXPLORER', credentials: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE'] },
 };

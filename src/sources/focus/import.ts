@@ -116,6 +116,7 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
         .values({
           source: FOCUS_SOURCE,
           account: runAccount(opts, accounts),
+          file,
           window_start: periodStart ?? startedAt,
           window_end: periodEnd ?? startedAt,
           started_at: startedAt,
@@ -149,6 +150,7 @@ export async function importFocusFile(ctx: Ctx, opts: FocusImportOptions): Promi
       .values({
         source: FOCUS_SOURCE,
         account: runAccount(opts, accounts),
+        file,
         window_start: startedAt,
         window_end: startedAt,
         started_at: startedAt,

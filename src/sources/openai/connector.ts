@@ -3,7 +3,7 @@ import { ConfigError, SourceHttpError } from '../../errors.ts';
 import type { SourceConnector } from '../../ingest/sources.ts';
 import type { FactBatch, ReplaceScope } from '../../ingest/upsert.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
-import { dayWindows, startOfDay } from '../../time.ts';
+import { addHours, dayWindows, startOfDay, startOfHour } from '../../time.ts';
 import { fetchCostBuckets, fetchDecisionsBuckets, fetchUsageBuckets, OPENAI_ENDPOINTS, SOURCE, type OpenAIClient } from './client.ts';
 import { mergeUsageRows, normalizeCostBuckets, normalizeDecisionsBuckets, normalizeUsageBuckets } from './normalize.ts';
 import type { UsageDecisionsBucket } from './schema.ts';
@@ -41,7 +41,7 @@ export async function collectOpenAIWindow(
   };
 }
 
-function adminKey(ctx: Ctx): string {
+function adminKey(ctx: Pick<Ctx, 'env'>): string {
   const key = ctx.env.OPENAI_ADMIN_KEY;
   if (!key) throw new ConfigError('openai: OPENAI_ADMIN_KEY is not set (an organization admin key, sk-admin-…)');
   return key;
@@ -53,6 +53,11 @@ export const openaiConnector: SourceConnector = {
     if (!ctx.config.sources.openai.enabled) return { ok: false, why: 'disabled in the config (sources.openai.enabled: false)' };
     if (!ctx.env.OPENAI_ADMIN_KEY) return { ok: false, why: 'OPENAI_ADMIN_KEY is not set' };
     return { ok: true };
+  },
+  async probe(ctx, http) {
+    const end = startOfHour(ctx.clock.now());
+    const buckets = await fetchUsageBuckets({ http, baseUrl: ctx.env.OPENAI_BASE_URL, adminKey: adminKey(ctx) }, { start: addHours(end, -1), end });
+    return `usage API answered (${buckets.length} hourly bucket(s) for the last hour)`;
   },
   async ingest(ctx, range, onWindow) {
     const key = adminKey(ctx);

@@ -7,4 +7,5 @@ export const openaiSource: SourceDescriptor = {
   connector: openaiConnector,
   feeds: ['usage', 'costs'],
   invoice: { splitByUsage: true },
+  env: { endpoint: 'OPENAI_BASE_URL', credentials: ['OPENAI_ADMIN_KEY'] },
 };

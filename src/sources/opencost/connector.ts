@@ -9,7 +9,7 @@ import { normalizeAllocations, normalizeInferenceCosts, OpencostShapeError } fro
 import type { OpencostSourceConfig } from '../../config/schema.ts';
 import type { FactBatch } from '../../ingest/upsert.ts';
 
-export function opencostTargetOf(ctx: Ctx): OpencostTarget {
+export function opencostTargetOf(ctx: Pick<Ctx, 'env'>): OpencostTarget {
   const url = ctx.env.OPENCOST_URL;
   if (!url) throw new ConfigError('opencost: OPENCOST_URL is not set (e.g. http://opencost.opencost:9003)');
   return opencostTarget(url, ctx.env.OPENCOST_BEARER_TOKEN);
@@ -60,4 +60,10 @@ export const opencostConnector: SourceConnector = {
   name: 'opencost',
   configured: (ctx) => (ctx.env.OPENCOST_URL ? { ok: true } : { ok: false, why: 'OPENCOST_URL is not set' }),
   ingest: ingestOpencost,
+  async probe(ctx, http) {
+    const target = opencostTargetOf(ctx);
+    const end = startOfDay(ctx.clock.now());
+    const { data } = await fetchAllocations(http, target, allocationUrl(target, { start: new Date(end.getTime() - 86_400_000), end }, ctx.config.sources.opencost.deployment_label));
+    return `allocation API answered (${data.data.length} set(s) for yesterday)`;
+  },
 };

@@ -6,4 +6,5 @@ export const opencostSource: SourceDescriptor = {
   name: 'opencost',
   connector: opencostConnector,
   feeds: ['gpu_shares'],
+  env: { endpoint: 'OPENCOST_URL', credentials: ['OPENCOST_BEARER_TOKEN'] },
 };

@@ -3,13 +3,13 @@ import type { SourceConnector } from '../../ingest/sources.ts';
 import { ingestWindow, type WindowResult } from '../../ingest/window.ts';
 import { ConfigError } from '../../errors.ts';
 import { dayWindows, startOfHour } from '../../time.ts';
-import { targetFromUrl, type PrometheusTarget } from './client.ts';
+import { queryRange, targetFromUrl, type PrometheusTarget } from './client.ts';
 import { collectPrometheusWindow } from './collect.ts';
-import { checkLabelName } from './metrics.ts';
+import { checkLabelName, GAUGE_FIELDS } from './metrics.ts';
 
 const SOURCE = 'prometheus';
 
-export function prometheusTarget(ctx: Ctx): PrometheusTarget {
+export function prometheusTarget(ctx: Pick<Ctx, 'env'>): PrometheusTarget {
   const baseUrl = ctx.env.PROMETHEUS_URL;
   if (!baseUrl) throw new ConfigError('prometheus: PROMETHEUS_URL is not set (e.g. http://prometheus:9090)');
   return targetFromUrl(baseUrl, ctx.env.PROMETHEUS_BEARER_TOKEN);
@@ -38,4 +38,12 @@ export const prometheusConnector: SourceConnector = {
   name: 'prometheus',
   configured: (ctx) => (ctx.env.PROMETHEUS_URL ? { ok: true } : { ok: false, why: 'PROMETHEUS_URL is not set' }),
   ingest: ingestPrometheus,
+  async probe(ctx, http) {
+    // One of the queries ingest sends (the first engine's running requests), over the last full hour.
+    const t = Math.floor(startOfHour(ctx.clock.now()).getTime() / 1000);
+    const spec = GAUGE_FIELDS.requests_running_avg;
+    const name = spec.names[0]!;
+    const series = await queryRange(http, prometheusTarget(ctx), { query: spec.query(name, checkLabelName(ctx.config.sources.prometheus.deployment_label)), start: t, end: t, step: 3600 });
+    return `query API answered (${series.length} series of ${name} for the last hour)`;
+  },
 };

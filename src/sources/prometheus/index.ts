@@ -6,4 +6,5 @@ export const prometheusSource: SourceDescriptor = {
   name: 'prometheus',
   connector: prometheusConnector,
   feeds: ['serving', 'gpu', 'latency'],
+  env: { endpoint: 'PROMETHEUS_URL', credentials: ['PROMETHEUS_BEARER_TOKEN'] },
 };

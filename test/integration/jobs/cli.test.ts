@@ -70,6 +70,8 @@ describe('breakeven backfill / worker', () => {
     const out = JSON.parse(r.stdout) as { mode: string; steps: string[] };
     expect(out.mode).toBe('inline');
     expect(out.steps).toEqual([`ingest:openai:${month}-01..${monthKey(addMonths(monthStart(new Date()), 0))}-01`, `compute:${month}`, `report:${month}`]);
-    expect((await readdir(join(cwd, 'out'))).sort()).toContain(`report-${month}.html`);
+    // Like the worker's report jobs: report.out_dir (default ./out/worker), not the demo's ./out.
+    expect((await readdir(join(cwd, 'out', 'worker'))).sort()).toContain(`report-${month}.html`);
+    expect((await readdir(join(cwd, 'out'))).filter((f) => f.startsWith('report-'))).toEqual([]);
   });
 });

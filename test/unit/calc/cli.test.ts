@@ -89,8 +89,11 @@ describe.concurrent('breakeven calc (CLI)', () => {
   ])('bad numbers exit 2 naming the flag: %j', async (args, flag) => {
     const r = await run([...args, '--json']);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(flag);
+    // With --json the failure is JSON on stdout too, and the same line on stderr.
+    const out = JSON.parse(r.stdout) as { error: string; exit_code: number };
+    expect(out.exit_code).toBe(2);
+    expect(out.error).toContain(flag);
+    expect(r.stderr).toBe(`breakeven: ${out.error}\n`);
   });
 
   it('a missing required flag is a usage error (exit 2)', async () => {

@@ -63,7 +63,7 @@ describe('dashboard', () => {
   it('escapes every value that came from Redis', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     const html = renderDashboard(
-      { prefix: 'p', queues: [{ name: 'compute', counts: { failed: 1 }, failed: [{ id: 'compute:all:2026-01', name: 'compute', reason: '<img src=x onerror=alert(1)>', attemptsMade: 1, failedAt: null }], schedulers: [] }] },
+      { prefix: 'p', queues: [{ name: 'compute', counts: { failed: 1 }, failed: [{ id: 'compute:all:2026-01', name: 'compute', window: '2026-01', reason: '<img src=x onerror=alert(1)>', attemptsMade: 1, failedAt: null }], schedulers: [] }] },
       new Date('2026-01-01T00:00:00Z'),
     );
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
