@@ -203,7 +203,7 @@ export function modelFeature(i: ModelInput): Modelled {
     const apiPricePer1M = (loadedNum / total) * 1e6;
     const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: opsForMove, tps: profile.tokens_per_second, maxUtilization: profile.max_utilization, hoursInMonth: hours, apiPricePer1M });
     const hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: profile.tokens_per_second * 3600 * profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: opsForMove, apiPricePer1M });
-    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization });
+    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization, requires: i.feature.requires, currency: config.currency });
     return {
       ...base,
       ...saving('api', loaded, rec, cf.cost, hy),
@@ -266,7 +266,7 @@ export function modelFeature(i: ModelInput): Modelled {
     hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: dp.profile.tokens_per_second * 3600 * dp.profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: i.opsShare.toNumber(), apiPricePer1M: cf.ratePer1M ?? 0 });
     utilization = total / (dp.replicas * dp.profile.tokens_per_second * 3600 * hours);
   }
-  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}) });
+  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}), requires: i.feature.requires, currency: config.currency });
   return {
     ...base,
     ...(hy ? saving('self_hosted', loaded, rec, cf.cost, hy) : saving('self_hosted', loaded, rec, cf.cost)),

@@ -1,6 +1,7 @@
 import { toNumber } from './num.ts';
-import { formatPercent } from './format.ts';
+import { formatAmount, formatPercent } from './format.ts';
 import type { BreakEvenBinding } from './break-even.ts';
+import type { Requirement } from '../config/schema.ts';
 
 /**
  * A move to another architecture is recommended only when the model says it saves at least this
@@ -14,7 +15,9 @@ export const LOW_UTILIZATION = 0.5;
 
 export type Architecture = 'api' | 'self_hosted';
 export type Recommendation = 'api' | 'self_hosted' | 'hybrid';
-export type RecommendationBinding = 'utilization' | 'volume' | 'price' | 'latency' | 'capacity';
+export type RecommendationBinding = 'utilization' | 'volume' | 'price' | 'latency' | 'capacity' | 'requirement';
+
+const REQUIREMENT_WORDS: Record<Requirement, string> = { data_residency: 'data residency', no_third_party: 'the no-third-party rule' };
 
 export interface RecommendInput {
   architecture: Architecture;
@@ -33,6 +36,10 @@ export interface RecommendInput {
   utilization?: number | null;
   /** Override SWITCH_MARGIN. */
   margin?: number;
+  /** features[].requires: with any of them the API (and a hybrid's API spill) is not an option. */
+  requires?: readonly Requirement[];
+  /** Reporting currency of the costs (for the requirement's priced sentence). */
+  currency?: string;
 }
 
 export interface RecommendResult {
@@ -42,6 +49,8 @@ export interface RecommendResult {
   binding: RecommendationBinding;
   reason: string;
   sufficient: boolean;
+  /** With `requires`: what honouring it costs per month over the cheapest option it rules out (≥ 0), else null. */
+  requirementCost: number | null;
 }
 
 const names: Record<Architecture, string> = { api: 'API', self_hosted: 'self-hosted' };
@@ -59,6 +68,7 @@ interface Option {
  * latency data is modelled) and stays in the type for configured latency targets.
  */
 export function recommend(input: RecommendInput): RecommendResult {
+  if (input.requires && input.requires.length > 0) return recommendRequired(input, input.requires);
   const margin = input.margin ?? SWITCH_MARGIN;
   const actual = toNumber('actualCost', input.actualCost);
   const counterfactual = toNumber('counterfactualCost', input.counterfactualCost);
@@ -78,7 +88,7 @@ export function recommend(input: RecommendInput): RecommendResult {
 
   const sufficient = input.dataMonths >= input.minMonths;
   if (!sufficient) {
-    return { recommendation: null, label: 'insufficient data', binding, reason: `insufficient data: ${input.dataMonths} of ${input.minMonths} months`, sufficient };
+    return { recommendation: null, label: 'insufficient data', binding, reason: `insufficient data: ${input.dataMonths} of ${input.minMonths} months`, sufficient, requirementCost: null };
   }
 
   let reason: string;
@@ -90,7 +100,39 @@ export function recommend(input: RecommendInput): RecommendResult {
   } else {
     reason = `${names[input.architecture]} is already the cheapest option`;
   }
-  return { recommendation: chosen.kind, label, binding, reason, sufficient };
+  return { recommendation: chosen.kind, label, binding, reason, sufficient, requirementCost: null };
+}
+
+/**
+ * A feature that requires self-hosting (data residency, no third party) is self-hosted whatever the
+ * price: the API and a hybrid's spill are ruled out, and the recommendation prices the constraint
+ * against the cheapest option it rules out. The data-months rule still applies to the figures.
+ */
+function recommendRequired(input: RecommendInput, requires: readonly Requirement[]): RecommendResult {
+  const actual = toNumber('actualCost', input.actualCost);
+  const counterfactual = toNumber('counterfactualCost', input.counterfactualCost);
+  const selfCost = input.architecture === 'self_hosted' ? actual : counterfactual;
+  const apiCost = input.architecture === 'api' ? actual : counterfactual;
+  const h = input.hybrid;
+  const hybridCost = h && h.replicas > 0 && (h.peakReplicas === undefined || h.replicas < h.peakReplicas) ? h.cost : Infinity;
+  const cheapestRuledOut = Math.min(apiCost, hybridCost);
+  const extra = Math.max(0, selfCost - cheapestRuledOut);
+  const by = requires.map((r) => REQUIREMENT_WORDS[r]).join(' and ');
+  const sufficient = input.dataMonths >= input.minMonths;
+  const move = input.architecture === 'api';
+  const reason = !sufficient
+    ? `insufficient data: ${input.dataMonths} of ${input.minMonths} months (self-hosting is required by ${by})`
+    : extra > 0
+      ? `${move ? 'Moving to self-hosting' : 'Self-hosting'} is required by ${by}; it costs ${formatAmount(extra, input.currency ?? 'USD')}/month more than ${cheapestRuledOut === apiCost ? 'the API' : 'a hybrid'} would`
+      : `Self-hosting is required by ${by}, and it is also the cheapest option`;
+  return {
+    recommendation: sufficient ? 'self_hosted' : null,
+    label: sufficient ? 'self-hosted' : 'insufficient data',
+    binding: 'requirement',
+    reason,
+    sufficient,
+    requirementCost: extra,
+  };
 }
 
 function bindingFor(input: RecommendInput, chosen: Recommendation): RecommendationBinding {

@@ -96,9 +96,14 @@ async function reconciliationRows(db: Db, month: string): Promise<Reconciliation
 }
 
 function metaOfFeatures(config: Config): FeatureMeta[] {
+  // Self-hosted money is the ledger's effective cost: Cost Explorer's (net) amortized cost, or FOCUS
+  // EffectiveCost; only an UnblendedCost metric makes it the plain billed amount.
+  const selfBasis = config.sources.aws.cost_metric === 'UnblendedCost' ? 'billed' : 'amortized';
   return config.features.map((f) => ({
     name: f.name,
     architecture: f.architecture,
+    costBasis: f.architecture === 'self_hosted' ? selfBasis : 'invoiced',
+    requires: [...f.requires],
     description: f.description ?? null,
     counterfactual:
       f.counterfactual.profile ??

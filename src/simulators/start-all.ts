@@ -6,6 +6,16 @@ import { startCostExplorerSimulator } from './aws-ce.ts';
 import { startPrometheusSimulator } from './prometheus.ts';
 import { startOpencostSimulator } from './opencost.ts';
 
+/** The demo's negotiated Anthropic discount off list (the config does not know it: reconciliation shows it). */
+export const DEMO_ANTHROPIC_DISCOUNT = '0.08';
+/** The demo's monthly OpenAI promotional credit, on the code-review project. */
+export const DEMO_OPENAI_CREDIT = '-150';
+
+function demoCredit(bucket: { start_time: number }): Array<Record<string, unknown>> {
+  if (new Date(bucket.start_time * 1000).getUTCDate() !== 15) return [];
+  return [{ object: 'organization.costs.result', amount: { value: DEMO_OPENAI_CREDIT, currency: 'usd' }, line_item: 'Promotional credit', project_id: 'proj_eng', api_key_id: null, quantity: null, quantity_unit: null }];
+}
+
 export interface RunningSimulators {
   /** Environment that points the real connectors at the simulators (fake credentials only). */
   env: Record<string, string>;
@@ -21,9 +31,12 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number }):
   const now = () => opts.clock.now();
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const openai = await startOpenAISimulator({ seed, now });
+    // The demo's invoices differ from usage × list price the way real ones do (the report's
+    // reconciliation shows each gap): OpenAI bills every daily line in cents and grants a promotional
+    // credit on the 15th of each month; Anthropic bills at a negotiated discount off list.
+    const openai = await startOpenAISimulator({ seed, now, billInCents: true, extraCostResults: demoCredit });
     started.push(openai);
-    const anthropic = await startAnthropicSimulator({ seed, now });
+    const anthropic = await startAnthropicSimulator({ seed, now, discount: DEMO_ANTHROPIC_DISCOUNT });
     started.push(anthropic);
     const ce = await startCostExplorerSimulator({ seed, now });
     started.push(ce);
