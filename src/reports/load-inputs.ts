@@ -80,6 +80,9 @@ export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<Repor
   };
 }
 
+/** One month's feature_monthly rows as the report reads them (month as 'YYYY-MM-01'). */
+export const loadFeatureRows = (db: Db, month: string): Promise<FeatureRow[]> => featureRows(db, month);
+
 async function featureRows(db: Db, month: string): Promise<FeatureRow[]> {
   const rows = await db.selectFrom('feature_monthly_results').selectAll().where('month', '=', month).orderBy('feature').execute();
   return rows.map(({ month: _m, computed_at: _c, ...r }) => ({ ...r, assumptions: r.assumptions ?? {} }));

@@ -57,10 +57,8 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
 
   const moves = biggestMoves(inputs, cost, vc);
   const recommendationChanges = changedRecommendations(inputs, vc);
-  const savingsTotal = inputs.features.reduce((s, f) => {
-    const v = recommendedSaving(f, vc);
-    return v && v.gt(0) ? s.plus(v) : s;
-  }, ZERO);
+  // Exactly the sum of the cards' savings: compute's recommended_saving column (COST-MODEL §10).
+  const savingsTotal = inputs.features.reduce((s, f) => s.plus(recommendedSaving(f, vc) ?? ZERO), ZERO);
   const savings = savingsTotal.gt(0) ? `${m(savingsTotal)} per month` : null;
 
   const meta = new Map(inputs.featureMeta.map((f) => [f.name, f]));
@@ -95,6 +93,7 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
     kpis,
     moves,
     recommendationChanges,
+    previousAvailable: hasPrevious,
     savings,
     summaryRows,
     totalRow,
