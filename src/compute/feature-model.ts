@@ -6,6 +6,7 @@ import { hybridOptimum } from '../model/hybrid.ts';
 import { recommend } from '../model/recommend.ts';
 import { concurrentStreamsPerReplica, kvBytesPerToken } from '../model/kv.ts';
 import { hoursInMonth } from '../time.ts';
+import { formatPercent } from '../model/format.ts';
 import { D, estimate, money, type Dec } from './money.ts';
 
 /** API usage of a feature per provider × model × batch (token sums as exact strings). */
@@ -133,7 +134,7 @@ function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: n
     profile.provisioning === 'static'
       ? `${cf.peakReplicas} × ${profileName} paid every hour (static), sized for the peak hour`
       : `${(cf.replicaHours / hours).toFixed(1)} × ${profileName} on average (autoscaled hour by hour, peak ${cf.peakReplicas})`;
-  return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${cf.bound === 'memory' ? 'KV-cache memory' : 'throughput'} decides the count`;
+  return `${how} at ${formatPercent(profile.max_utilization)} max utilization; ${cf.bound === 'memory' ? 'KV-cache memory' : 'throughput'} decides the count`;
 }
 
 export function modelFeature(i: ModelInput): Modelled {

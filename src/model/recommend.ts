@@ -96,9 +96,9 @@ export function recommend(input: RecommendInput): RecommendResult {
     const target = chosen.kind === 'hybrid' ? label : chosen.kind === 'api' ? 'the API' : 'self-hosting';
     reason = `${target[0]!.toUpperCase()}${target.slice(1)} would cost ${formatPercent(saving)} less than today's ${names[input.architecture]} cost`;
   } else if (cheapest !== current) {
-    reason = `${cheapest.kind === 'hybrid' ? 'hybrid' : names[cheapest.kind as Architecture]} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
+    reason = `${cheapest.kind === 'hybrid' ? 'A hybrid' : cheapest.kind === 'api' ? 'The API' : 'Self-hosting'} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
   } else {
-    reason = `${names[input.architecture]} is already the cheapest option`;
+    reason = `${input.architecture === 'api' ? 'The API' : 'Self-hosting'} is already the cheapest option`;
   }
   return { recommendation: chosen.kind, label, binding, reason, sufficient, requirementCost: null };
 }

@@ -39,7 +39,7 @@ export function featureSummary(rows: readonly FeatureRow[], currency: string, mi
     ];
   });
   return {
-    header: ['feature', 'runs on', 'actual cost', 'tokens', `per 1M (fully loaded)`, 'other architecture', 'break-even/month', 'recommendation', 'binding factor', 'saving/month'],
+    header: ['feature', 'runs on', 'actual cost', 'tokens', 'per 1M', 'other arch.', 'break-even/mo', 'recommendation', 'binding factor', 'saving/mo'],
     rows: out,
     savings: total.gt(0) ? `${formatMoney(total, currency)} per month` : null,
     legend:

@@ -130,7 +130,8 @@ export function deploymentView(
     .join(' · ');
   return {
     deployment: row.deployment,
-    feature: row.feature,
+    // A shared deployment serves several features: name them all.
+    feature: row.features && row.features.length > 0 ? row.features.join(', ') : row.feature,
     headline,
     utilizationTax: tax ? formatMoney(tax, vc.currency) : vc.fmtMoney(row.utilization_tax, c),
     metrics,

@@ -143,8 +143,8 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
     details.push({ label: 'Break-even', value: bet.value, note: notes.join(' · ') || null });
   }
 
-  // A hybrid of 0 replicas is all-API: not worth a line of its own.
-  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0) {
+  // A hybrid of 0 replicas is all-API, one that serves every token locally is all-self-hosted: neither is a hybrid.
+  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0 && (row.hybrid_local_share === null || row.hybrid_local_share < 0.995)) {
     const share = row.hybrid_local_share !== null ? `, ${formatPct(row.hybrid_local_share, 0)} of tokens served locally` : '';
     details.push({
       label: 'Best hybrid',
@@ -155,7 +155,7 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
 
   const recommendation = row.feature === 'unattributed' ? 'No rule claims this spend: add an attribution rule to give it a feature' : recommendationLabel(row, vc.minMonths);
   // compute's reason already names the recommendation's binding factor (utilization, volume, price, capacity).
-  const recNotes = [row.recommendation_reason].filter((s): s is string => Boolean(s));
+  const recNotes = [row.recommendation_reason].filter((s): s is string => Boolean(s) && s !== recommendation);
   if (provisional) recNotes.push(`figures so far point to ${provisional} (binding factor: ${binding})`);
   if (meta?.requires?.length) details.push({ label: 'Requires', value: meta.requires.map(humanize).join(', '), note: 'the API is ruled out whatever the price' });
   const saving = recommendedSaving(row, vc);

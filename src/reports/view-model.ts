@@ -219,9 +219,11 @@ function changedRecommendations(inputs: ReportInputs, vc: ViewCtx): Recommendati
     const p = prev.get(r.feature);
     const to = recommendationLabel(r, vc.minMonths);
     const from = p ? recommendationLabel(p, vc.minMonths) : 'new feature';
-    // "1 of 3 months" becoming "2 of 3 months" is not a changed recommendation.
+    // "1 of 3 months" becoming "2 of 3 months", or a hybrid's local share moving a point, is not a
+    // changed recommendation: what to do (architecture, replicas) is compared, not the wording.
     const undecided = (row: FeatureRow | undefined) => row !== undefined && !hasEnoughData(row, vc.minMonths);
-    if (from !== to && !(undecided(r) && undecided(p))) out.push({ feature: r.feature, from, to });
+    const decision = (row: FeatureRow) => (hasEnoughData(row, vc.minMonths) ? `${row.recommendation}|${row.recommendation === 'hybrid' ? row.hybrid_replicas : ''}` : 'undecided');
+    if ((!p || decision(p) !== decision(r)) && !(undecided(r) && undecided(p))) out.push({ feature: r.feature, from, to });
   }
   return out;
 }

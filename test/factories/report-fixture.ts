@@ -242,7 +242,11 @@ export function reportFixture(opts: FixtureOptions = {}): ReportInputs {
   const selfHosted = opts.selfHosted ?? true;
   const [y, m] = month.split('-').map(Number);
   const prev = new Date(Date.UTC(y!, m! - 2, 1)).toISOString().slice(0, 7);
-  const withDataMonths = (rows: FeatureRow[]) => (opts.dataMonths === undefined ? rows : rows.map((r) => ({ ...r, data_months: opts.dataMonths! })));
+  // As compute writes it: too few months means no recommendation, so no saving and no binding factor.
+  const withDataMonths = (rows: FeatureRow[]) =>
+    opts.dataMonths === undefined
+      ? rows
+      : rows.map((r) => ({ ...r, data_months: opts.dataMonths!, ...(opts.dataMonths! < 3 ? { recommended_saving: '0', binding_factor: null } : {}) }));
   const features = withDataMonths([...currentFeatures(selfHosted), ...(opts.extraFeatures ?? [])]).sort((a, b) => (a.feature < b.feature ? -1 : 1));
   const days = daysOf(month);
   const allDays = Array.from({ length: days }, (_, i) => `${month}-${pad2(i + 1)}`);
