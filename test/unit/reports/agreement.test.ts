@@ -48,7 +48,7 @@ describe('the text report, its cards and its CSV agree on every figure', () => {
     }
     // The headline total is the sum of the CSV's actual_cost.
     const total = /^(\$[\d,.]+) on LLM inference/m.exec(r.text)![1]!;
-    expect(money(total).toFixed(2)).toBe(sum(rows.map((x) => new Decimal(x.actual_cost))).toFixed(2));
+    expect(money(total).toFixed(2)).toBe(sum(rows.map((x) => new Decimal(x.actual_cost!))).toFixed(2));
 
     // The CLI summary (demo, compute) prints the same savings and the same words as the cards.
     const cli = featureSummary(inputs.features, 'USD', inputs.minMonths);
