@@ -160,7 +160,8 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
       ...bucketCounts(l.requests, lat.ttftP95, layout.ttft),
       ...bucketCounts(l.requests, lat.e2eP95, layout.e2e),
       ...bucketCounts(l.requests, lat.queueP95, layout.e2e),
-      lat.preemptions,
+      // The node's preemptions once, on its first engine.
+      sameHosts(d)[0] === d ? lat.preemptions : 0,
     ];
   }
 
