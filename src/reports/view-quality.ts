@@ -12,6 +12,8 @@ export function reconciliationView(inputs: ReportInputs, vc: ViewCtx, unattribut
     if (r.usage_without_cost) notes.push('usage without a cost line');
     if (r.cost_without_usage) notes.push('cost without usage');
     if (dec(r.unpriced_tokens).gt(0)) notes.push(`${formatTokens(r.unpriced_tokens)} unpriced tokens`);
+    // Cloud bills have no usage × list price to compare with; their money is the amortized cost.
+    if (r.estimated_cost === null) notes.push('amortized cloud cost, no list-price estimate');
     const fmt = (v: typeof gap) => (v === null ? '—' : vc.fmtMoney(v.toString(), vc.currency));
     return {
       provider: r.provider,
