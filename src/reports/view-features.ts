@@ -52,7 +52,10 @@ export function recommendedSaving(row: FeatureRow, vc: ViewCtx): ReturnType<View
 export function bindingOf(row: FeatureRow): { binding: string | null; provisional: string | null } {
   if (row.binding_factor) return { binding: humanize(row.binding_factor), provisional: null };
   const rec = asRecord(row.assumptions.recommendation);
-  if (rec.sufficient === false && typeof rec.binding === 'string') return { binding: humanize(rec.binding), provisional: provisionalLabel(row) };
+  if (rec.sufficient === false && typeof rec.binding === 'string') {
+    // A required architecture does not depend on the figures.
+    return { binding: humanize(rec.binding), provisional: rec.binding === 'requirement' ? archLabel('self_hosted') : provisionalLabel(row) };
+  }
   return { binding: null, provisional: null };
 }
 
