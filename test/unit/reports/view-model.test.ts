@@ -148,3 +148,21 @@ describe('report view model', () => {
     expect(v.charts.every((c) => !c.id.startsWith('load-'))).toBe(true);
   });
 });
+
+describe('a feature that requires self-hosting', () => {
+  it('shows the constraint, the priced reason and the requirement as its binding factor, with no saving', () => {
+    const inputs = reportFixture();
+    inputs.featureMeta = inputs.featureMeta.map((m) => (m.name === 'code-review' ? { ...m, requires: ['no_third_party'] } : m));
+    inputs.features = inputs.features.map((f) =>
+      f.feature === 'code-review'
+        ? { ...f, recommendation: 'self_hosted', binding_factor: 'requirement', recommended_saving: '0', recommendation_reason: 'Moving to self-hosting is required by the no-third-party rule; it costs $48,094.44/month more than the API would; binding factor: requirement' }
+        : f,
+    );
+    const card = buildReportView(inputs, 'd').features.find((f) => f.feature === 'code-review')!;
+    expect(card.recommendation).toBe('Move to self-hosted');
+    expect(card.binding).toBe('requirement');
+    expect(card.recommendationNote).toContain('it costs $48,094.44/month more than the API would');
+    expect(card.details.find((d) => d.label === 'Requires')!.value).toBe('no third party');
+    expect(card.details.find((d) => d.label === 'Saving')).toBeUndefined();
+  });
+});
