@@ -68,6 +68,10 @@ describe('demo on PGlite', () => {
     const hybrid = decided.find((r) => r.recommendation === 'hybrid')!;
     expect(hybrid.hybrid_replicas).toBeGreaterThan(0);
     expect(Number(hybrid.recommended_saving)).toBeGreaterThan(0);
+    // A constraint is honoured and priced: search-answers would be cheaper on the API, but data residency rules it out.
+    const answers = byName.get('search-answers')!;
+    expect([answers.recommendation, answers.binding_factor, Number(answers.recommended_saving)]).toEqual(['self_hosted', 'requirement', 0]);
+    expect(answers.recommendation_reason).toMatch(/^Self-hosting is required by data residency; it costs \$[\d,]+\.\d\d\/month more than the API would/);
     const notes = byName.get('meeting-notes')!;
     expect([notes.recommendation, notes.data_months, notes.recommendation_reason]).toEqual([null, 2, 'insufficient data: 2 of 3 months']);
     // Invoices are not usage × list price: the negotiated Anthropic discount and OpenAI's credit and cents show as gaps.
