@@ -9,6 +9,7 @@ import { estimateCapacityAtSlo, type CapacityEstimate, type CapacityHour, type L
 import { throughputReplicas } from '../model/sizing.ts';
 import { buildRetirementTable, retirementFor, type Retirement, type RetirementTable } from '../prices/lifecycle.ts';
 import { hoursInMonth, monthKey } from '../time.ts';
+import { formatPercent } from '../model/format.ts';
 import { D, estimate, money, type Dec } from './money.ts';
 
 /** API usage of a feature per provider × model × batch (token sums as exact strings). */
@@ -202,7 +203,7 @@ function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: n
       ? `${cf.peakReplicas} × ${profileName} paid every hour (static), sized for the peak hour`
       : `${(cf.replicaHours / hours).toFixed(1)} × ${profileName} on average (autoscaled hour by hour, peak ${cf.peakReplicas})`;
   const decides = cf.bound === 'memory' ? 'KV-cache memory' : latencyBinds ? 'the latency SLO' : 'throughput';
-  return `${how} at ${Math.round(profile.max_utilization * 100)} % max utilization; ${decides} decides the count${capacity.label ? `; ${capacity.label}` : ''}`;
+  return `${how} at ${formatPercent(profile.max_utilization)} max utilization; ${decides} decides the count${capacity.label ? `; ${capacity.label}` : ''}`;
 }
 
 /** Days after the report month within which a retiring comparator is flagged. */
@@ -375,7 +376,7 @@ export function modelFeature(i: ModelInput): Modelled {
     const apiPricePer1M = (loadedNum / total) * 1e6;
     const be = breakEven({ replicaMonthCost: rhc * hours, overhead: config.overhead.self_hosted, opsFixed: opsForMove, tps: capacity.tps, maxUtilization: profile.max_utilization, hoursInMonth: hours, apiPricePer1M });
     const hy = hybridOptimum({ hourlyTokens: i.hourlyLoad, capPerReplicaHour: capacity.tps * 3600 * profile.max_utilization, replicaHourCost: rhc, overhead: config.overhead.self_hosted, opsFixed: opsForMove, apiPricePer1M });
-    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization, latencyBinds });
+    const rec = recommend({ architecture: 'api', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, hybrid: hy, breakEven: be, utilization: cf.impliedUtilization, latencyBinds, requires: i.feature.requires, currency: config.currency });
     const capAssumption = capacityAssumption(capacity);
     return {
       ...base,
@@ -484,7 +485,7 @@ export function modelFeature(i: ModelInput): Modelled {
     utilization = total / (dp.replicas * tps * 3600 * hours);
   }
   const capAssumption = capacity ? capacityAssumption(capacity) : undefined;
-  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}), latencyBinds });
+  const rec = recommend({ architecture: 'self_hosted', dataMonths: i.dataMonths, minMonths, actualCost: loadedNum, counterfactualCost: cf.cost, ...(hy ? { hybrid: hy } : {}), ...(be ? { breakEven: be } : {}), ...(utilization !== undefined ? { utilization } : {}), latencyBinds, requires: i.feature.requires, currency: config.currency });
   return {
     ...base,
     ...(hy ? saving('self_hosted', loaded, rec, cf.cost, hy) : saving('self_hosted', loaded, rec, cf.cost)),

@@ -12,6 +12,10 @@ export const decimalString = z
   .refine((v) => /^-?\d+(\.\d+)?$/.test(v), { message: 'expected a decimal number such as 1.50' });
 
 const fraction = z.number().min(0).max(1);
+
+/** Hard constraints a feature may declare (features[].requires): each rules out every third-party API. */
+export const REQUIREMENTS = ['data_residency', 'no_third_party'] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
 const isoDate = z
   .union([z.string(), z.date()])
   .transform((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v))
@@ -82,6 +86,11 @@ export const featureSchema = z
       .strict()
       .default({}),
     latency_slo: latencySloSchema.optional(),
+    /**
+     * Hard constraints (data_residency, no_third_party): the feature may not use a third-party API,
+     * so the recommendation never sends it there and prices the constraint instead.
+     */
+    requires: z.array(z.enum(REQUIREMENTS)).default([]),
   })
   .strict();
 export type FeatureConfig = z.infer<typeof featureSchema>;

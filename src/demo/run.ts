@@ -7,6 +7,8 @@ import { planRange, type PlannedStep } from '../pipeline/planner.ts';
 import { runInline } from '../pipeline/inline.ts';
 import { addMonths, lastFullMonth, monthKey, monthRange } from '../time.ts';
 import { writeMonthlyReport } from '../reports/write.ts';
+import { loadFeatureRows } from '../reports/load-inputs.ts';
+import type { FeatureRow } from '../reports/inputs.ts';
 
 export interface DemoResult {
   month: string;
@@ -14,7 +16,7 @@ export interface DemoResult {
   sources: SourceName[];
   outDir: string;
   report: Awaited<ReturnType<typeof writeMonthlyReport>>;
-  features: Array<Record<string, unknown>>;
+  features: FeatureRow[];
 }
 
 /**
@@ -39,18 +41,13 @@ export async function runDemo(
   const outDir = resolve(opts.outDir);
   await mkdir(outDir, { recursive: true });
   const report = await writeMonthlyReport(ctx, last, outDir);
-  const rows = await ctx.db
-    .selectFrom('feature_monthly_results')
-    .selectAll()
-    .where('month', '=', `${monthKey(last)}-01`)
-    .orderBy('feature')
-    .execute();
+  const rows = await loadFeatureRows(ctx.db, `${monthKey(last)}-01`);
   return {
     month: monthKey(last),
     months: monthRange(first, last).map(monthKey),
     sources,
     outDir,
     report,
-    features: rows as unknown as Array<Record<string, unknown>>,
+    features: rows,
   };
 }

@@ -1,18 +1,17 @@
-/** Compact display of modelled quantities inside verdict and reason strings (not for money of record). */
+/**
+ * The model's verdict and reason strings use the report's formatter (src/reports/format.ts): one
+ * rounding and one set of words for every printed figure. These adapters only take the model's
+ * plain numbers; there is no formatting logic here.
+ */
+import { formatMoney as formatCurrencyAmount, formatPct, formatRateDigits, formatTokens as formatTokenCount } from '../reports/format.ts';
 
-export function formatTokens(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e12) return `${(v / 1e12).toFixed(2)}T`;
-  if (a >= 1e9) return `${(v / 1e9).toFixed(2)}B`;
-  if (a >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
-  if (a >= 1e3) return `${(v / 1e3).toFixed(1)}k`;
-  return v.toFixed(0);
-}
+export const formatTokens = (v: number): string => formatTokenCount(v);
 
-export function formatMoney(v: number): string {
-  return Math.abs(v) < 1 && v !== 0 ? v.toFixed(4).replace(/0{1,2}$/, '') : v.toFixed(2);
-}
+/** A currency-neutral unit price ("19.54", "0.0866"), as in "19.54/1M". */
+export const formatMoney = (v: number): string => formatRateDigits(v);
 
-export function formatPercent(fraction: number): string {
-  return `${(fraction * 100).toFixed(1)} %`;
-}
+/** 0.868 → "86.8%". */
+export const formatPercent = (fraction: number): string => formatPct(fraction, 1);
+
+/** An amount in a currency, as the report prints it: "$1,234.56". */
+export const formatAmount = (v: number, currency: string): string => formatCurrencyAmount(String(v), currency);

@@ -1,6 +1,7 @@
 import { toNumber } from './num.ts';
-import { formatPercent } from './format.ts';
+import { formatAmount, formatPercent } from './format.ts';
 import type { BreakEvenBinding } from './break-even.ts';
+import type { Requirement } from '../config/schema.ts';
 
 /**
  * A move to another architecture is recommended only when the model says it saves at least this
@@ -14,7 +15,9 @@ export const LOW_UTILIZATION = 0.5;
 
 export type Architecture = 'api' | 'self_hosted';
 export type Recommendation = 'api' | 'self_hosted' | 'hybrid';
-export type RecommendationBinding = 'utilization' | 'volume' | 'price' | 'latency' | 'capacity';
+export type RecommendationBinding = 'utilization' | 'volume' | 'price' | 'latency' | 'capacity' | 'requirement';
+
+const REQUIREMENT_WORDS: Record<Requirement, string> = { data_residency: 'data residency', no_third_party: 'the no-third-party rule' };
 
 export interface RecommendInput {
   architecture: Architecture;
@@ -38,6 +41,10 @@ export interface RecommendInput {
    * the SLO below the profile's throughput), not by raw throughput.
    */
   latencyBinds?: boolean;
+  /** features[].requires: with any of them the API (and a hybrid's API spill) is not an option. */
+  requires?: readonly Requirement[];
+  /** Reporting currency of the costs (for the requirement's priced sentence). */
+  currency?: string;
 }
 
 export interface RecommendResult {
@@ -47,6 +54,8 @@ export interface RecommendResult {
   binding: RecommendationBinding;
   reason: string;
   sufficient: boolean;
+  /** With `requires`: what honouring it costs per month over the cheapest option it rules out (≥ 0), else null. */
+  requirementCost: number | null;
 }
 
 const names: Record<Architecture, string> = { api: 'API', self_hosted: 'self-hosted' };
@@ -64,6 +73,7 @@ interface Option {
  * not win outright and the SLO, not throughput, sets its replica count (`latencyBinds`).
  */
 export function recommend(input: RecommendInput): RecommendResult {
+  if (input.requires && input.requires.length > 0) return recommendRequired(input, input.requires);
   const margin = input.margin ?? SWITCH_MARGIN;
   const actual = toNumber('actualCost', input.actualCost);
   const counterfactual = toNumber('counterfactualCost', input.counterfactualCost);
@@ -83,7 +93,7 @@ export function recommend(input: RecommendInput): RecommendResult {
 
   const sufficient = input.dataMonths >= input.minMonths;
   if (!sufficient) {
-    return { recommendation: null, label: 'insufficient data', binding, reason: `insufficient data: ${input.dataMonths} of ${input.minMonths} months`, sufficient };
+    return { recommendation: null, label: 'insufficient data', binding, reason: `insufficient data: ${input.dataMonths} of ${input.minMonths} months`, sufficient, requirementCost: null };
   }
 
   let reason: string;
@@ -91,11 +101,43 @@ export function recommend(input: RecommendInput): RecommendResult {
     const target = chosen.kind === 'hybrid' ? label : chosen.kind === 'api' ? 'the API' : 'self-hosting';
     reason = `${target[0]!.toUpperCase()}${target.slice(1)} would cost ${formatPercent(saving)} less than today's ${names[input.architecture]} cost`;
   } else if (cheapest !== current) {
-    reason = `${cheapest.kind === 'hybrid' ? 'hybrid' : names[cheapest.kind as Architecture]} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
+    reason = `${cheapest.kind === 'hybrid' ? 'A hybrid' : cheapest.kind === 'api' ? 'The API' : 'Self-hosting'} would save only ${formatPercent(saving)}, below the ${formatPercent(margin)} switching margin`;
   } else {
-    reason = `${names[input.architecture]} is already the cheapest option`;
+    reason = `${input.architecture === 'api' ? 'The API' : 'Self-hosting'} is already the cheapest option`;
   }
-  return { recommendation: chosen.kind, label, binding, reason, sufficient };
+  return { recommendation: chosen.kind, label, binding, reason, sufficient, requirementCost: null };
+}
+
+/**
+ * A feature that requires self-hosting (data residency, no third party) is self-hosted whatever the
+ * price: the API and a hybrid's spill are ruled out, and the recommendation prices the constraint
+ * against the cheapest option it rules out. The data-months rule still applies to the figures.
+ */
+function recommendRequired(input: RecommendInput, requires: readonly Requirement[]): RecommendResult {
+  const actual = toNumber('actualCost', input.actualCost);
+  const counterfactual = toNumber('counterfactualCost', input.counterfactualCost);
+  const selfCost = input.architecture === 'self_hosted' ? actual : counterfactual;
+  const apiCost = input.architecture === 'api' ? actual : counterfactual;
+  const h = input.hybrid;
+  const hybridCost = h && h.replicas > 0 && (h.peakReplicas === undefined || h.replicas < h.peakReplicas) ? h.cost : Infinity;
+  const cheapestRuledOut = Math.min(apiCost, hybridCost);
+  const extra = Math.max(0, selfCost - cheapestRuledOut);
+  const by = requires.map((r) => REQUIREMENT_WORDS[r]).join(' and ');
+  const sufficient = input.dataMonths >= input.minMonths;
+  const move = input.architecture === 'api';
+  const reason = !sufficient
+    ? `insufficient data: ${input.dataMonths} of ${input.minMonths} months (self-hosting is required by ${by})`
+    : extra > 0
+      ? `${move ? 'Moving to self-hosting' : 'Self-hosting'} is required by ${by}; it costs ${formatAmount(extra, input.currency ?? 'USD')}/month more than ${cheapestRuledOut === apiCost ? 'the API' : 'a hybrid'} would`
+      : `Self-hosting is required by ${by}, and it is also the cheapest option`;
+  return {
+    recommendation: sufficient ? 'self_hosted' : null,
+    label: sufficient ? 'self-hosted' : 'insufficient data',
+    binding: 'requirement',
+    reason,
+    sufficient,
+    requirementCost: extra,
+  };
 }
 
 function bindingFor(input: RecommendInput, chosen: Recommendation): RecommendationBinding {

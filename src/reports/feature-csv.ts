@@ -31,6 +31,9 @@ export const FEATURE_CSV_HEADER = [
   'hybrid_cost',
   'hybrid_local_share',
   'unpriced_tokens',
+  'fully_loaded_cost',
+  'recommended_saving',
+  'binding_factor',
 ] as const;
 
 /**
@@ -71,6 +74,9 @@ export function featureCsv(inputs: ReportInputs, order: readonly string[]): stri
       r.hybrid_cost,
       r.hybrid_local_share,
       r.unpriced_tokens,
+      r.fully_loaded_cost,
+      r.recommended_saving,
+      r.binding_factor,
     ]),
   );
 }

@@ -54,12 +54,17 @@ export function formatMoneyDelta(v: Decimal, currency: string): string {
  * A unit price such as "per 1M tokens": small prices need more places than cents
  * ($0.075 must not print as $0.08), large ones do not.
  */
-export function formatRate(v: Decimal | string | null | undefined, currency: string): string {
+export function formatRate(v: Decimal | string | number | null | undefined, currency: string): string {
   const d = v instanceof Decimal ? v : dec(v);
   const abs = d.abs();
   if (abs.isZero() || abs.gte(1)) return formatMoney(d, currency, 2);
   const dp = abs.gte('0.1') ? 3 : 4;
   return formatMoney(new D(d.toFixed(dp, Decimal.ROUND_HALF_UP)), currency, dp).replace(/(\.\d\d\d?)0+$/, '$1');
+}
+
+/** A unit price with no currency symbol (the model's verdicts are currency-neutral): "19.54", "0.0866". */
+export function formatRateDigits(v: Decimal | string | number): string {
+  return formatRate(v, 'USD').replace('$', '');
 }
 
 /** Token volumes: "540M", "1.69B", "12.3k", "950". */

@@ -35,6 +35,10 @@ export interface FeatureMeta {
   architecture: string;
   description: string | null;
   counterfactual: string | null;
+  /** What actual_cost is: 'invoiced' (API invoices), 'amortized' (cloud bills with Savings Plans/RIs at their effective rate) or 'billed'. */
+  costBasis?: 'invoiced' | 'amortized' | 'billed';
+  /** features[].requires: hard constraints the recommendation honours. */
+  requires?: string[];
 }
 
 export interface DeploymentMeta {

@@ -84,6 +84,9 @@ export async function loadReportInputs(ctx: Ctx, monthDate: Date): Promise<Repor
   };
 }
 
+/** One month's feature_monthly rows as the report reads them (month as 'YYYY-MM-01'). */
+export const loadFeatureRows = (db: Db, month: string): Promise<FeatureRow[]> => featureRows(db, month);
+
 async function featureRows(db: Db, month: string): Promise<FeatureRow[]> {
   const rows = await db.selectFrom('feature_monthly_results').selectAll().where('month', '=', month).orderBy('feature').execute();
   return rows.map(({ month: _m, computed_at: _c, ...r }) => ({ ...r, assumptions: r.assumptions ?? {} }));
@@ -100,9 +103,14 @@ async function reconciliationRows(db: Db, month: string): Promise<Reconciliation
 }
 
 function metaOfFeatures(config: Config): FeatureMeta[] {
+  // Self-hosted money is the ledger's effective cost: Cost Explorer's (net) amortized cost, or FOCUS
+  // EffectiveCost; only an UnblendedCost metric makes it the plain billed amount.
+  const selfBasis = config.sources.aws.cost_metric === 'UnblendedCost' ? 'billed' : 'amortized';
   return config.features.map((f) => ({
     name: f.name,
     architecture: f.architecture,
+    costBasis: f.architecture === 'self_hosted' ? selfBasis : 'invoiced',
+    requires: [...f.requires],
     description: f.description ?? null,
     counterfactual:
       f.counterfactual.profile ??

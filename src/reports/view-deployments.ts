@@ -43,22 +43,30 @@ export function deploymentView(
 ): DeploymentView {
   const c = row.currency;
   const gpuCost = vc.money(row.gpu_cost, c);
-  const idle = vc.money(row.idle_cost, c);
-  const idleShare = gpuCost && idle && !gpuCost.isZero() ? formatPct(idle.div(gpuCost), 0) : null;
+  // COST-MODEL §10: the utilization tax is what the capacity that served nothing cost, hour by hour;
+  // hours without a token are its extreme case, shown beside it.
+  const tax = vc.money(row.utilization_tax, c);
+  const taxShare = gpuCost && tax && !gpuCost.isZero() ? formatPct(tax.div(gpuCost), 0) : null;
   const tp = throughputOf(row, features);
   const metrics: LabelValue[] = [];
 
   metrics.push({
-    label: 'GPU cost',
+    label: 'GPU cost (amortized)',
     value: vc.fmtMoney(row.gpu_cost, c),
     note: [row.gpu_count !== null ? `${row.gpu_count} GPUs` : null, row.gpu_hours !== null ? `${formatInt(Math.round(row.gpu_hours))} GPU-hours` : null, prev ? `last month ${vc.fmtMoney(prev.gpu_cost, prev.currency)}` : null]
       .filter(Boolean)
       .join(' · ') || null,
   });
   metrics.push({
-    label: 'Utilization tax (idle cost)',
-    value: vc.fmtMoney(row.idle_cost, c),
-    note: `${formatInt(row.idle_hours)} hours without a token served${idleShare ? ` · ${idleShare} of GPU cost` : ''}${prev ? ` · last month ${vc.fmtMoney(prev.idle_cost, prev.currency)}` : ''}`,
+    label: 'Utilization tax',
+    value: tax === null ? '—' : formatMoney(tax, vc.currency),
+    note: [
+      taxShare ? `${taxShare} of GPU cost paid for capacity that served nothing, hour by hour` : 'no capacity or billing to measure it against',
+      `of it ${vc.fmtMoney(row.idle_cost, c)} in ${formatInt(row.idle_hours)} idle hour${row.idle_hours === 1 ? '' : 's'} (no token served)`,
+      prev ? `last month ${vc.fmtMoney(prev.utilization_tax, prev.currency)}` : null,
+    ]
+      .filter(Boolean)
+      .join(' · '),
   });
   metrics.push({ label: 'GPU utilization (DCGM)', value: pctOrDash(row.gpu_utilization), note: prevNote('last month', prev ? pctOrDash(prev.gpu_utilization) : null) });
   metrics.push({ label: 'Token utilization', value: pctOrDash(row.token_utilization), note: ['tokens served ÷ capacity', prevNote('last month', prev ? pctOrDash(prev.token_utilization) : null)].filter(Boolean).join(' · ') });
@@ -138,9 +146,10 @@ export function deploymentView(
     .join(' · ');
   return {
     deployment: row.deployment,
-    feature: row.feature,
+    // A shared deployment serves several features: name them all.
+    feature: row.features && row.features.length > 0 ? row.features.join(', ') : row.feature,
     headline,
-    utilizationTax: idle ? formatMoney(idle, vc.currency) : vc.fmtMoney(row.idle_cost, c),
+    utilizationTax: tax ? formatMoney(tax, vc.currency) : vc.fmtMoney(row.utilization_tax, c),
     metrics,
     chart,
   };

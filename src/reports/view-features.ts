@@ -1,4 +1,5 @@
 import { breakEvenChart, breakEvenCurveFrom } from './charts/break-even.ts';
+import { Decimal } from 'decimal.js';
 import { dec, formatInt, formatMoney, formatPct, formatTokens, humanize } from './format.ts';
 import type { FeatureMeta, FeatureRow } from './inputs.ts';
 import { rootOf } from './rollup.ts';
@@ -37,20 +38,35 @@ export function recommendationLabel(row: FeatureRow, minMonths: number): string 
   }
 }
 
-/** Money saved per month by following the recommendation (positive = saving), when it means a move. */
+/**
+ * What following the recommendation saves per month: compute's `recommended_saving` (fully loaded on
+ * both sides, ≥ 0), the column the headline sums (COST-MODEL §10). Null when there is none.
+ */
 export function recommendedSaving(row: FeatureRow, vc: ViewCtx): ReturnType<ViewCtx['money']> {
   if (!hasEnoughData(row, vc.minMonths)) return null;
-  const actual = vc.money(row.actual_cost, row.currency);
-  if (actual === null) return null;
-  if (row.recommendation === 'hybrid') {
-    const h = vc.money(row.hybrid_cost, row.currency);
-    return h === null ? null : actual.minus(h);
+  const v = vc.money(row.recommended_saving, row.currency);
+  return v !== null && v.gt(0) ? v : null;
+}
+
+/** The recommendation's binding factor; for a feature with too little data, what the figures so far point to. */
+export function bindingOf(row: FeatureRow): { binding: string | null; provisional: string | null } {
+  if (row.binding_factor) return { binding: humanize(row.binding_factor), provisional: null };
+  const rec = asRecord(row.assumptions.recommendation);
+  if (rec.sufficient === false && typeof rec.binding === 'string') {
+    // A required architecture does not depend on the figures.
+    return { binding: humanize(rec.binding), provisional: rec.binding === 'requirement' ? archLabel('self_hosted') : provisionalLabel(row) };
   }
-  if (row.recommendation && row.recommendation !== row.architecture && row.recommendation === row.counterfactual_architecture) {
-    const c = vc.money(row.counterfactual_cost, row.currency);
-    return c === null ? null : actual.minus(c);
-  }
-  return null;
+  return { binding: null, provisional: null };
+}
+
+/** The cheapest of today, the other architecture and a hybrid, fully loaded: where the figures so far point. */
+function provisionalLabel(row: FeatureRow): string | null {
+  if (row.counterfactual_cost === null) return null;
+  const today = dec(row.fully_loaded_cost ?? row.actual_cost);
+  const other = dec(row.counterfactual_cost);
+  const hybrid = row.hybrid_replicas !== null && row.hybrid_replicas > 0 && row.hybrid_cost !== null ? dec(row.hybrid_cost) : null;
+  if (hybrid && hybrid.lt(Decimal.min(today, other))) return 'hybrid';
+  return archLabel(other.lt(today) ? (row.counterfactual_architecture ?? row.architecture) : row.architecture);
 }
 
 const breakEvenObj = (row: FeatureRow): Record<string, unknown> =>
@@ -74,10 +90,10 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   const details: LabelValue[] = [];
   const warnings: string[] = [];
 
-  const spendNotes: string[] = [];
-  if (row.overhead_cost !== null && !dec(row.overhead_cost).isZero()) spendNotes.push(`billed; plus ${vc.fmtMoney(row.overhead_cost, c)} overhead${row.architecture === 'self_hosted' ? ' and ops share' : ''} in the blended rate`);
-  if (row.idle_cost !== null && !dec(row.idle_cost).isZero()) spendNotes.push(`${vc.fmtMoney(row.idle_cost, c)} of it idle GPU time (utilization tax)`);
-  details.push({ label: 'Spend', value: vc.fmtMoney(row.actual_cost, c), note: spendNotes.join('; ') || null });
+  const spendNotes: string[] = [costBasisWords(row, meta)];
+  if (row.overhead_cost !== null && !dec(row.overhead_cost).isZero()) spendNotes.push(`plus ${vc.fmtMoney(row.overhead_cost, c)} overhead${row.architecture === 'self_hosted' ? ' and ops share' : ''}: ${vc.fmtMoney(row.fully_loaded_cost, c)} fully loaded`);
+  if (row.idle_cost !== null && !dec(row.idle_cost).isZero()) spendNotes.push(`${vc.fmtMoney(row.idle_cost, c)} of it paid for hours that served no token (idle hours)`);
+  details.push({ label: 'Spend', value: vc.fmtMoney(row.actual_cost, c), note: row.feature === 'unattributed' ? null : spendNotes.join('; ') });
 
   details.push({
     label: 'Volume',
@@ -113,28 +129,28 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   }
 
   const bet = breakEvenText(row);
-  const binding = row.break_even_binding ? humanize(row.break_even_binding) : null;
+  // One vocabulary (COST-MODEL §10): the card names one binding factor, the recommendation's.
+  const { binding, provisional } = bindingOf(row);
   if (bet.value !== '—') {
     const notes: string[] = [];
     if (bet.never && be.selfCostPer1MAtFullCapacity !== undefined && be.apiPricePer1M !== undefined) {
       notes.push(
         `self-hosting costs ${vc.fmtRate(String(be.selfCostPer1MAtFullCapacity), c)} per 1M at full capacity vs ${vc.fmtRate(String(be.apiPricePer1M), c)} on the API`,
       );
+      // A capacity-free volume beside "never" only with its label.
+      if (typeof be.simpleVolume === 'number') notes.push(`if one replica's capacity were unlimited: ${formatTokens(String(be.simpleVolume))}/month`);
     } else if (!bet.never && !tokens.isZero()) {
       notes.push(`this month: ${formatTokens(tokens)} (${formatPct(tokens.div(row.break_even_tokens_per_month!), 0)} of break-even)`);
     }
-    if (be.simpleVolume !== undefined && be.simpleVolume !== null) notes.push(`ignoring capacity steps: ${formatTokens(String(be.simpleVolume))}/month`);
-    else if (be.simpleVolume === null) notes.push('ignoring capacity steps: never');
     if (be.capacityPerReplicaMonth !== undefined) notes.push(`one replica serves ${formatTokens(String(be.capacityPerReplicaMonth))}/month`);
     // API features carry the capacity line in their counterfactual's sizing; self-hosted ones here (COST-MODEL §11).
     const capacity = asRecord(row.assumptions.capacity_at_slo).label;
     if (row.architecture === 'self_hosted' && typeof capacity === 'string') notes.push(capacity);
-    if (binding) notes.push(`binding constraint: ${binding}`);
     details.push({ label: 'Break-even', value: bet.value, note: notes.join(' · ') || null });
   }
 
-  // A hybrid of 0 replicas is all-API: not worth a line of its own.
-  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0) {
+  // A hybrid of 0 replicas is all-API, one that serves every token locally is all-self-hosted: neither is a hybrid.
+  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0 && (row.hybrid_local_share === null || row.hybrid_local_share < 0.995)) {
     const share = row.hybrid_local_share !== null ? `, ${formatPct(row.hybrid_local_share, 0)} of tokens served locally` : '';
     details.push({
       label: 'Best hybrid',
@@ -145,7 +161,11 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
 
   const recommendation = row.feature === 'unattributed' ? 'No rule claims this spend: add an attribution rule to give it a feature' : recommendationLabel(row, vc.minMonths);
   // compute's reason already names the recommendation's binding factor (utilization, volume, price, capacity).
-  const recNotes = [row.recommendation_reason].filter((s): s is string => Boolean(s));
+  const recNotes = [row.recommendation_reason].filter((s): s is string => Boolean(s) && s !== recommendation);
+  if (provisional) recNotes.push(`figures so far point to ${provisional} (binding factor: ${binding})`);
+  if (meta?.requires?.length) details.push({ label: 'Requires', value: meta.requires.map(humanize).join(', '), note: 'the API is ruled out whatever the price' });
+  const saving = recommendedSaving(row, vc);
+  if (saving) details.push({ label: 'Saving', value: `${formatMoney(saving, vc.currency)}/month`, note: 'if the recommendation is followed, fully loaded on both sides' });
   const dataMonths = sufficient ? `${row.data_months} month${row.data_months === 1 ? '' : 's'} of data` : `insufficient data: ${row.data_months} of ${vc.minMonths} months`;
   details.push({ label: 'Data', value: dataMonths, note: null });
 
@@ -202,6 +222,14 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
     chart,
     chartNote,
   };
+}
+
+/** What the feature's actual cost is, in words that say where it comes from. */
+function costBasisWords(row: FeatureRow, meta: FeatureMeta | undefined): string {
+  const basis = meta?.costBasis ?? (row.architecture === 'self_hosted' ? 'amortized' : 'invoiced');
+  if (basis === 'invoiced') return "invoiced (the provider's cost report)";
+  if (basis === 'amortized') return 'amortized cloud cost (Savings Plans and RIs at their effective rate)';
+  return 'billed cloud cost';
 }
 
 /** A cid-safe fragment of a name that may contain anything. */

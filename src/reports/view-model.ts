@@ -57,10 +57,8 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
 
   const moves = biggestMoves(inputs, cost, vc);
   const recommendationChanges = changedRecommendations(inputs, vc);
-  const savingsTotal = inputs.features.reduce((s, f) => {
-    const v = recommendedSaving(f, vc);
-    return v && v.gt(0) ? s.plus(v) : s;
-  }, ZERO);
+  // Exactly the sum of the cards' savings: compute's recommended_saving column (COST-MODEL §10).
+  const savingsTotal = inputs.features.reduce((s, f) => s.plus(recommendedSaving(f, vc) ?? ZERO), ZERO);
   const savings = savingsTotal.gt(0) ? `${m(savingsTotal)} per month` : null;
 
   const meta = new Map(inputs.featureMeta.map((f) => [f.name, f]));
@@ -96,6 +94,7 @@ export function buildReportView(inputs: ReportInputs, inputsDigest: string): Rep
     kpis,
     moves,
     recommendationChanges,
+    previousAvailable: hasPrevious,
     savings,
     summaryRows,
     totalRow,
@@ -221,9 +220,11 @@ function changedRecommendations(inputs: ReportInputs, vc: ViewCtx): Recommendati
     const p = prev.get(r.feature);
     const to = recommendationLabel(r, vc.minMonths);
     const from = p ? recommendationLabel(p, vc.minMonths) : 'new feature';
-    // "1 of 3 months" becoming "2 of 3 months" is not a changed recommendation.
+    // "1 of 3 months" becoming "2 of 3 months", or a hybrid's local share moving a point, is not a
+    // changed recommendation: what to do (architecture, replicas) is compared, not the wording.
     const undecided = (row: FeatureRow | undefined) => row !== undefined && !hasEnoughData(row, vc.minMonths);
-    if (from !== to && !(undecided(r) && undecided(p))) out.push({ feature: r.feature, from, to });
+    const decision = (row: FeatureRow) => (hasEnoughData(row, vc.minMonths) ? `${row.recommendation}|${row.recommendation === 'hybrid' ? row.hybrid_replicas : ''}` : 'undecided');
+    if ((!p || decision(p) !== decision(r)) && !(undecided(r) && undecided(p))) out.push({ feature: r.feature, from, to });
   }
   return out;
 }

@@ -17,6 +17,8 @@ export function reconciliationView(inputs: ReportInputs, vc: ViewCtx, unattribut
       notes.push(`negotiated discount ${vc.fmtMoney(r.discount, r.currency)} off ${vc.fmtMoney(r.list_cost, r.currency)} at list`);
     }
     for (const l of (inputs.spendLimits ?? []).filter((x) => x.source === r.provider)) notes.push(spendLimitNote(l));
+    // Cloud bills have no usage × list price to compare with; their money is the amortized cost.
+    if (r.estimated_cost === null) notes.push('amortized cloud cost, no list-price estimate');
     const fmt = (v: typeof gap) => (v === null ? '—' : vc.fmtMoney(v.toString(), vc.currency));
     return {
       provider: r.provider,

@@ -125,6 +125,9 @@ export interface ReportView {
   kpis: Kpi[];
   moves: MoveView[];
   recommendationChanges: RecommendationChange[];
+  /** The month before has computed figures: month-over-month lines can be said at all. */
+  previousAvailable: boolean;
+  /** The sum of the features' recommended_saving (fully loaded), "$1,234.56 per month"; null when none. */
   savings: string | null;
   summaryRows: SummaryRow[];
   totalRow: SummaryRow;

@@ -8,7 +8,8 @@ import type { HourLoad } from './scenario.ts';
  * bucket counts are requests × CDF(le), rounded (monotone by construction).
  *
  * copilot-vllm saturates its prefill on 1,500-token prompts at ~750 tok/s per L40S, so its
- * business-hours peak crosses the knee; rerank-70b runs at ~15 % and never does.
+ * business-hours peak crosses the knee; rerank-70b (two engines on one 8×H100 node) saturates near
+ * 10,000 tok/s and runs at ~60 %, so only its busiest hours approach the knee.
  */
 export interface LatencyProfile {
   /** Tokens/s per replica at which the queue diverges (ρ = 1). */
@@ -23,7 +24,7 @@ export interface LatencyProfile {
 
 export const LATENCY_PROFILES: Record<string, LatencyProfile> = {
   'copilot-vllm': { saturationTpsPerReplica: 750, ttftBaseSeconds: 0.25, e2eBaseSeconds: 4, queueScaleSeconds: 0.3 },
-  'rerank-70b': { saturationTpsPerReplica: 1200, ttftBaseSeconds: 0.4, e2eBaseSeconds: 2, queueScaleSeconds: 0.3 },
+  'rerank-70b': { saturationTpsPerReplica: 10000, ttftBaseSeconds: 0.4, e2eBaseSeconds: 2, queueScaleSeconds: 0.3 },
 };
 
 /** vLLM's bucket layouts (seconds): V1 (0.8+) widened both; queue time shares the request-latency layout. */

@@ -40,6 +40,8 @@ export interface OpenAISimulatorOptions {
     organization?: SimSpendLimit | null | 'forbidden';
     projects?: Record<string, SimSpendLimit | null>;
   };
+  /** Bill each daily cost line rounded to the cent (as an invoice is), instead of the exact usage × price. */
+  billInCents?: boolean;
   /** Extra cost results appended to each daily cost bucket (new products, unknown line items, credits). */
   extraCostResults?: (bucket: { start_time: number; end_time: number }) => Array<Record<string, unknown>>;
 }
@@ -107,9 +109,9 @@ function bucketBounds(start: number, end: number, width: number): Array<[number,
 }
 
 /** The scenario's hourly load of every OpenAI stream for the hours starting inside [start, end). */
-function* streamHours(seed: number, start: number, end: number): Generator<{ stream: ScenarioStream; load: ReturnType<typeof hourLoad> }> {
+function* streamHours(seed: number, start: number, end: number, now?: Date): Generator<{ stream: ScenarioStream; load: ReturnType<typeof hourLoad> }> {
   for (let h = Math.ceil(start / 3600) * 3600; h < end; h += 3600) {
-    for (const stream of streamsOf('openai')) yield { stream, load: hourLoad(stream, new Date(h * 1000), seed) };
+    for (const stream of streamsOf('openai')) yield { stream, load: hourLoad(stream, new Date(h * 1000), seed, now) };
   }
 }
 
@@ -119,9 +121,9 @@ function pick(groups: readonly string[], all: readonly string[], values: Dims): 
   return Object.fromEntries(all.map((g) => [g, groups.includes(g) ? (values[g] ?? null) : null]));
 }
 
-function usageResults(seed: number, s: number, e: number, groups: readonly string[]): unknown[] {
+function usageResults(seed: number, s: number, e: number, groups: readonly string[], now?: Date): unknown[] {
   const acc = new Map<string, { dims: Dims; t: Record<string, number> }>();
-  for (const { stream, load } of streamHours(seed, s, e)) {
+  for (const { stream, load } of streamHours(seed, s, e, now)) {
     if (load.requests === 0 && load.inputTokens === 0 && load.outputTokens === 0) continue;
     const d = stream.dims;
     const dims = pick(groups, USAGE_GROUPS, { project_id: d.project_id ?? null, user_id: null, api_key_id: d.api_key_id ?? null, model: stream.model, batch: d.batch ?? false, service_tier: d.service_tier ?? 'default' });
@@ -149,9 +151,9 @@ function usageResults(seed: number, s: number, e: number, groups: readonly strin
   }));
 }
 
-function costResults(seed: number, s: number, e: number, groups: readonly string[]): unknown[] {
+function costResults(seed: number, s: number, e: number, groups: readonly string[], now?: Date, billInCents = false): unknown[] {
   const acc = new Map<string, { dims: Dims; amount: Decimal; quantity: number }>();
-  for (const { stream, load } of streamHours(seed, s, e)) {
+  for (const { stream, load } of streamHours(seed, s, e, now)) {
     const price = simPriceFor(stream.model);
     const factor = stream.dims.batch ? new Decimal(OPENAI_SIM_BATCH_FACTOR) : new Decimal(1);
     const lines: Array<[string, number, string]> = [
@@ -170,13 +172,17 @@ function costResults(seed: number, s: number, e: number, groups: readonly string
     }
   }
   // Live responses carry amount.value sometimes as a JSON number, sometimes as a string: serve both.
-  return [...acc.values()].map(({ dims, amount, quantity }, i) => ({
+  return [...acc.values()].map(({ dims, amount: exact, quantity }, i) => {
+    // An invoice in cents: each daily line rounded half-up, so the sum drifts from usage × list.
+    const amount = billInCents ? exact.toDecimalPlaces(2, Decimal.ROUND_HALF_UP) : exact;
+    return {
     object: 'organization.costs.result',
     amount: { value: i % 2 === 0 ? Number(amount.toFixed()) : amount.toFixed(), currency: 'usd' },
     ...dims,
     quantity,
     quantity_unit: 'tokens',
-  }));
+    };
+  });
 }
 
 type DecisionsOpt = NonNullable<OpenAISimulatorOptions['decisions']>;
@@ -256,7 +262,7 @@ function decodeCursor(c: string, start: number, end: number): number {
 }
 
 type PageKind = 'usage' | 'decisions' | 'costs';
-type PageOpts = Required<Pick<OpenAISimulatorOptions, 'seed' | 'now'>> & Pick<OpenAISimulatorOptions, 'maxBucketsPerPage' | 'decisions' | 'extraCostResults'>;
+type PageOpts = Required<Pick<OpenAISimulatorOptions, 'seed' | 'now'>> & Pick<OpenAISimulatorOptions, 'maxBucketsPerPage' | 'decisions' | 'extraCostResults' | 'billInCents'>;
 
 function servePage(url: URL, kind: PageKind, opts: PageOpts) {
   const start = intParam(url, 'start_time', true)!;
@@ -278,9 +284,9 @@ function servePage(url: URL, kind: PageKind, opts: PageOpts) {
   const next = all[take];
   const d = opts.decisions;
   const results = (s: number, e: number): unknown[] => {
-    if (kind === 'usage') return usageResults(opts.seed, s, e, groups);
+    if (kind === 'usage') return usageResults(opts.seed, s, e, groups, opts.now());
     if (kind === 'decisions') return d ? decisionsResults(opts.seed, d, s, e, groups) : [];
-    return [...costResults(opts.seed, s, e, groups), ...(d ? decisionsCostResults(opts.seed, d, s, e, groups) : []), ...(opts.extraCostResults?.({ start_time: s, end_time: e }) ?? [])];
+    return [...costResults(opts.seed, s, e, groups, opts.now(), opts.billInCents ?? false), ...(d ? decisionsCostResults(opts.seed, d, s, e, groups) : []), ...(opts.extraCostResults?.({ start_time: s, end_time: e }) ?? [])];
   };
   return {
     object: 'page',
@@ -359,7 +365,7 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions = {}): P
             ? 'decisions'
             : null;
     if (!kind) throw new ApiError(404, `Invalid URL (GET ${url.pathname})`, null, 'invalid_request_error');
-    const page = servePage(url, kind, { seed, now, maxBucketsPerPage: opts.maxBucketsPerPage, decisions: opts.decisions, extraCostResults: opts.extraCostResults });
+    const page = servePage(url, kind, { seed, now, maxBucketsPerPage: opts.maxBucketsPerPage, decisions: opts.decisions, extraCostResults: opts.extraCostResults, billInCents: opts.billInCents });
     const m = faults.malformed;
     if (m && m.endpoint === kind && goodPages[kind] >= (m.skip ?? 0) && malformedLeft > 0) {
       malformedLeft--;

@@ -132,6 +132,14 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
   const seed = opts.seed ?? DEFAULT_SEED;
   const deps = buildDeployments();
   const load = (d: SimDeployment, k: number) => hourLoad(d.stream, new Date((EPOCH_S + k * HOUR) * 1000), seed);
+  // A deployment may run several engines (one per model) on the same hosts: GPU telemetry, KV cache
+  // and latency follow the whole deployment's load; token counters stay per model.
+  const sameHosts = (d: SimDeployment) => deps.filter((x) => x.name === d.name);
+  const deploymentLoad = (d: SimDeployment, k: number): HourLoad => {
+    const all = sameHosts(d).map((x) => load(x, k));
+    const sum = (f: keyof HourLoad) => all.reduce((a, l) => a + l[f], 0);
+    return { requests: sum('requests'), inputTokens: sum('inputTokens'), uncachedInputTokens: sum('uncachedInputTokens'), cacheReadTokens: sum('cacheReadTokens'), cacheWriteTokens: sum('cacheWriteTokens'), outputTokens: sum('outputTokens') };
+  };
   const requests: SimulatedQuery[] = [];
   const failNext: PrometheusSimulator['failNext'] = [];
 
@@ -146,13 +154,14 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
   /** Deployment-wide counts of one hour for every hist series: bucket counts per histogram, then preemptions. */
   function histHour(d: SimDeployment, k: number): number[] {
     const l = load(d, k);
-    const lat = hourLatency(LATENCY_PROFILES[d.name]!, l, d.hosts.length);
+    const lat = hourLatency(LATENCY_PROFILES[d.name]!, deploymentLoad(d, k), d.hosts.length);
     const layout = VLLM_BUCKETS[d.v1 ? 'v1' : 'v0'];
     return [
       ...bucketCounts(l.requests, lat.ttftP95, layout.ttft),
       ...bucketCounts(l.requests, lat.e2eP95, layout.e2e),
       ...bucketCounts(l.requests, lat.queueP95, layout.e2e),
-      lat.preemptions,
+      // The node's preemptions once, on its first engine.
+      sameHosts(d)[0] === d ? lat.preemptions : 0,
     ];
   }
 
@@ -174,8 +183,10 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
 
   /** Gauges of the hour closed by t (hour ends), per deployment. */
   function gauges(d: SimDeployment, t: number) {
-    const l = load(d, Math.ceil((t - EPOCH_S) / HOUR) - 1);
-    const u = Math.min(1, (l.inputTokens + l.outputTokens) / HOUR / d.capacity);
+    const k = Math.ceil((t - EPOCH_S) / HOUR) - 1;
+    const l = load(d, k);
+    const all = deploymentLoad(d, k);
+    const u = Math.min(1, (all.inputTokens + all.outputTokens) / HOUR / d.capacity);
     const kv = 0.05 + 0.85 * u;
     const fbTotal = d.gpuModel.includes('H100') ? 81_559 : 46_068;
     const [idle, tdp] = d.gpuModel.includes('H100') ? [70, 700] : [35, 350];
@@ -256,8 +267,9 @@ export async function startPrometheusSimulator(opts: PrometheusSimulatorOptions 
         | 'power'
         | undefined;
       if (!key) return [];
+      // One set of GPUs per deployment, however many engines share them.
       return deps.flatMap((d, di) =>
-        d.hosts.flatMap((host, hi) =>
+        sameHosts(d)[0] !== d ? [] : d.hosts.flatMap((host, hi) =>
           Array.from({ length: d.gpusPerHost }, (_, g) => ({
             metric: { gpu: String(g), UUID: `GPU-${String(di).padStart(4, '0')}${String(hi).padStart(4, '0')}-0000-0000-0000-${String(g).padStart(12, '0')}`, modelName: d.gpuModel, [d.v1 ? 'Hostname' : 'hostname']: host },
             value: (t: number) => gauges(d, t)[key],

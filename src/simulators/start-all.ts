@@ -16,6 +16,16 @@ export const DEFAULT_PORT_BASE = 4010;
 export const SCENARIOS = ['demo'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** The demo's negotiated Anthropic discount off list (the config does not know it: reconciliation shows it). */
+export const DEMO_ANTHROPIC_DISCOUNT = '0.08';
+/** The demo's monthly OpenAI promotional credit, on the code-review project. */
+export const DEMO_OPENAI_CREDIT = '-150';
+
+function demoCredit(bucket: { start_time: number }): Array<Record<string, unknown>> {
+  if (new Date(bucket.start_time * 1000).getUTCDate() !== 15) return [];
+  return [{ object: 'organization.costs.result', amount: { value: DEMO_OPENAI_CREDIT, currency: 'usd' }, line_item: 'Promotional credit', project_id: 'proj_eng', api_key_id: null, quantity: null, quantity_unit: null }];
+}
+
 export interface RunningSimulators {
   /** Environment that points the real connectors at the simulators (fake credentials only). */
   env: Record<string, string>;
@@ -35,9 +45,12 @@ export async function startAllSimulators(opts: { clock: Clock; seed?: number; po
   const port = (name: (typeof SIMULATORS)[number]) => (opts.portBase === undefined ? 0 : opts.portBase + SIMULATORS.indexOf(name));
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const openai = await startOpenAISimulator({ seed, now, port: port('openai') });
+    // The demo's invoices differ from usage × list price the way real ones do (the report's
+    // reconciliation shows each gap): OpenAI bills every daily line in cents and grants a promotional
+    // credit on the 15th of each month; Anthropic bills at a negotiated discount off list.
+    const openai = await startOpenAISimulator({ seed, now, port: port('openai'), billInCents: true, extraCostResults: demoCredit });
     started.push(openai);
-    const anthropic = await startAnthropicSimulator({ seed, now, port: port('anthropic') });
+    const anthropic = await startAnthropicSimulator({ seed, now, port: port('anthropic'), discount: DEMO_ANTHROPIC_DISCOUNT });
     started.push(anthropic);
     const ce = await startCostExplorerSimulator({ seed, now, port: port('aws') });
     started.push(ce);

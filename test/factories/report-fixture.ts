@@ -88,6 +88,7 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
       actual_cost: '4785.41', blended_rate_per_1m: '2.7296', blended_rate_per_1m_output: '30.0289',
       counterfactual_architecture: 'self_hosted', counterfactual_cost: '54934.69', counterfactual_rate_per_1m: '31.3347',
       break_even_binding: 'price', recommendation: 'api', recommendation_reason: 'API is 11× cheaper per token than a 70B node at full capacity',
+      fully_loaded_cost: '4785.41', recommended_saving: '0', binding_factor: 'price',
       assumptions: assumptions([SONNET], { ...BE_70B, apiPricePer1M: '2.7296' }),
     }),
     featureRow({
@@ -95,6 +96,7 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
       actual_cost: '358.56', blended_rate_per_1m: '0.8781', blended_rate_per_1m_output: '36.0000',
       counterfactual_architecture: 'self_hosted', counterfactual_cost: '1899.95', counterfactual_rate_per_1m: '4.6528',
       break_even_tokens_per_month: '2163762669', break_even_binding: 'volume', recommendation: 'api', recommendation_reason: 'Volume fills 15% of one L40S replica',
+      fully_loaded_cost: '358.56', recommended_saving: '0', binding_factor: 'volume',
       assumptions: assumptions([HAIKU], { ...BE_8B, apiPricePer1M: '0.8781', simpleVolume: 1577000000 }),
     }),
     featureRow({
@@ -104,6 +106,7 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
       break_even_tokens_per_month: '2331645570', break_even_binding: 'capacity', recommendation: 'hybrid',
       recommendation_reason: 'One L40S replica covers 78% of the nightly batch; the remainder is cheaper on the Batch API',
       hybrid_replicas: 1, hybrid_cost: '2142.18', hybrid_local_share: 0.78,
+      fully_loaded_cost: '2450.00', recommended_saving: '307.82', binding_factor: 'utilization',
       assumptions: assumptions([GPT4O], { ...BE_8B, apiPricePer1M: '0.7903', simpleVolume: 1878000000 }),
     }),
     featureRow({
@@ -111,6 +114,7 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
       actual_cost: '6840.25', blended_rate_per_1m: '4.9069', blended_rate_per_1m_output: '41.7088',
       counterfactual_architecture: 'self_hosted', counterfactual_cost: '54934.69', counterfactual_rate_per_1m: '39.4079',
       break_even_binding: 'price', recommendation: 'api', recommendation_reason: 'A 70B node costs $23.66 per 1M at full capacity',
+      fully_loaded_cost: '6840.25', recommended_saving: '0', binding_factor: 'price',
       assumptions: assumptions([GPT41], { ...BE_70B, apiPricePer1M: '4.9069' }),
     }),
     featureRow({
@@ -124,7 +128,8 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
         feature: 'internal-copilot', architecture: 'self_hosted', requests: '210000', input_tokens: '1050000000', cached_input_tokens: '430500000',
         output_tokens: '200000000', actual_cost: '4184.50', blended_rate_per_1m: '3.3476', blended_rate_per_1m_output: '20.9225',
         idle_cost: '1120.40', overhead_cost: '965.65', counterfactual_architecture: 'api', counterfactual_cost: '312.20', counterfactual_rate_per_1m: '0.2498',
-        break_even_binding: 'utilization', recommendation: 'api', recommendation_reason: 'Two L40S replicas run at 22% token utilization',
+        break_even_binding: 'capacity', recommendation: 'api', recommendation_reason: 'Two L40S replicas run at 22% token utilization',
+        fully_loaded_cost: '5150.15', recommended_saving: '0', binding_factor: null,
         data_months: 2,
         assumptions: assumptions([MINI], { ...BE_8B, apiPricePer1M: '0.2498' }, {
           throughput: { 'copilot-vllm': { measured_tps_per_gpu: 640, profile_tps_per_gpu: 1500, source: 'measured' } },
@@ -134,7 +139,8 @@ function currentFeatures(selfHosted: boolean): FeatureRow[] {
         feature: 'search-rerank', architecture: 'self_hosted', requests: '96000', input_tokens: '290000000', cached_input_tokens: '34800000',
         output_tokens: '20000000', actual_cost: '52518.27', blended_rate_per_1m: '169.4138', blended_rate_per_1m_output: '2625.9135',
         idle_cost: '21400.00', overhead_cost: '12119.60', counterfactual_architecture: 'api', counterfactual_cost: '1146.40', counterfactual_rate_per_1m: '3.6981',
-        break_even_binding: 'utilization', recommendation: 'api', recommendation_reason: 'The 8×H100 node serves 7% of its capacity',
+        break_even_binding: 'price', recommendation: 'api', recommendation_reason: 'The 8×H100 node serves 7% of its capacity',
+        fully_loaded_cost: '64637.87', recommended_saving: '63491.47', binding_factor: 'utilization',
         assumptions: assumptions([SONNET], { ...BE_70B, apiPricePer1M: '3.6981' }, {
           throughput: { 'rerank-70b': { measured_tps_per_gpu: 15, profile_tps_per_gpu: 150, source: 'measured' } },
         }),
@@ -179,13 +185,13 @@ export function fixtureDeployments(): DeploymentRow[] {
       deployment: 'copilot-vllm', feature: 'internal-copilot', gpu_count: 2, gpu_hours: 1102, gpu_cost: '2050.82', idle_cost: '1120.40', idle_hours: 402,
       gpu_utilization: 0.31, token_utilization: 0.22, measured_tps_per_gpu: 640, profile_tps_per_gpu: 1500, throughput_source: 'measured',
       kv_cache_usage_avg: 0.18, kv_cache_usage_p95: 0.52, prefix_cache_hit_rate: 0.41, batch_depth_avg: 6.2, queue_depth_avg: 0.04,
-      requests: '210000', tokens: '1250000000', cost_per_request: '0.0199', tokens_per_request: 5952.4,
+      requests: '210000', tokens: '1250000000', cost_per_request: '0.0199', tokens_per_request: 5952.4, utilization_tax: '1599.64',
     }),
     deploymentRow({
       deployment: 'rerank-70b', feature: 'search-rerank', gpu_count: 8, gpu_hours: 5952, gpu_cost: '40949.76', idle_cost: '21400.00', idle_hours: 389,
       gpu_utilization: 0.12, token_utilization: 0.07, measured_tps_per_gpu: 15, profile_tps_per_gpu: 150, throughput_source: 'measured',
       kv_cache_usage_avg: 0.06, kv_cache_usage_p95: 0.21, prefix_cache_hit_rate: 0.12, batch_depth_avg: 1.4, queue_depth_avg: 0,
-      requests: '96000', tokens: '310000000', cost_per_request: '0.5471', tokens_per_request: 3229.2,
+      requests: '96000', tokens: '310000000', cost_per_request: '0.5471', tokens_per_request: 3229.2, utilization_tax: '38083.28',
     }),
   ];
 }
@@ -240,7 +246,11 @@ export function reportFixture(opts: FixtureOptions = {}): ReportInputs {
   const selfHosted = opts.selfHosted ?? true;
   const [y, m] = month.split('-').map(Number);
   const prev = new Date(Date.UTC(y!, m! - 2, 1)).toISOString().slice(0, 7);
-  const withDataMonths = (rows: FeatureRow[]) => (opts.dataMonths === undefined ? rows : rows.map((r) => ({ ...r, data_months: opts.dataMonths! })));
+  // As compute writes it: too few months means no recommendation, so no saving and no binding factor.
+  const withDataMonths = (rows: FeatureRow[]) =>
+    opts.dataMonths === undefined
+      ? rows
+      : rows.map((r) => ({ ...r, data_months: opts.dataMonths!, ...(opts.dataMonths! < 3 ? { recommended_saving: '0', binding_factor: null } : {}) }));
   const features = withDataMonths([...currentFeatures(selfHosted), ...(opts.extraFeatures ?? [])]).sort((a, b) => (a.feature < b.feature ? -1 : 1));
   const days = daysOf(month);
   const allDays = Array.from({ length: days }, (_, i) => `${month}-${pad2(i + 1)}`);

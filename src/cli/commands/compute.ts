@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { runCommand, withContext, withGlobalOptions } from '../output.ts';
 import { ConfigError, InputError } from '../../errors.ts';
 import { parseMonth } from '../../time.ts';
-import { compactNumber, formatTable } from '../table.ts';
+import { formatTable } from '../table.ts';
 
 export function registerCompute(program: Command): void {
   withGlobalOptions(
@@ -19,22 +19,13 @@ export function registerCompute(program: Command): void {
         const { computeMonth } = await import('../../compute/month.ts');
         if (month > ctx.clock.now()) throw new ConfigError(`--month ${opts.month} has not started yet`);
         const result = await computeMonth(ctx, month);
-        // Display only: the stored figures are exact decimals.
-        const money = (v: string | null) => (v === null ? null : Number(v).toLocaleString('en-US', { style: 'currency', currency: result.currency }));
-        io.print(`computed ${result.month} (${result.currency}); billed cost per feature, fully loaded rate per 1M tokens:`);
-        io.print(
-          formatTable(
-            ['feature', 'architecture', 'actual cost', 'tokens', 'per 1M', 'recommendation'],
-            result.features.map((f) => [
-              f.feature,
-              f.feature === 'unattributed' ? '—' : f.architecture === 'self_hosted' ? 'self-hosted' : 'api',
-              money(f.actualCost),
-              compactNumber(f.tokens),
-              money(f.blendedRatePer1M),
-              f.recommendation === 'self_hosted' ? 'self-hosted' : f.recommendation,
-            ]),
-          ),
-        );
+        // The same words and rounding as the report's cards, from the rows just written.
+        const [{ featureSummary }, { loadFeatureRows }] = await Promise.all([import('../../reports/feature-summary.ts'), import('../../reports/load-inputs.ts')]);
+        const summary = featureSummary(await loadFeatureRows(ctx.db, `${result.month}-01`), result.currency, ctx.config.report.min_months_for_recommendation);
+        io.print(`computed ${result.month} (${result.currency}):`);
+        io.print(formatTable(summary.header, summary.rows));
+        if (summary.savings) io.print(`Following the recommendations would save about ${summary.savings}.`);
+        io.print(summary.legend);
         return result;
       });
     }),

@@ -2,26 +2,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../errors.ts';
 import { systemClock } from '../../clock.ts';
 import { runCommand, withGlobalOptions } from '../output.ts';
-import { compactNumber, formatTable } from '../table.ts';
-
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const fmtMoney = (v: unknown, currency: string) => {
-  const n = num(v);
-  return n === null ? null : `${currency === 'USD' ? '$' : `${currency} `}${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-};
-const archName = (a: unknown) => (a === 'self_hosted' ? 'self-hosted' : a === 'hybrid' ? 'hybrid' : 'API');
-/** "stay on API", "move to self-hosted", "hybrid (2 replicas)", or why there is none. */
-function recommendationText(f: Record<string, unknown>): string | null {
-  if (f.feature === 'unattributed') return 'add attribution rules';
-  const rec = f.recommendation as string | null;
-  if (!rec) return String(f.recommendation_reason ?? '').startsWith('insufficient') ? 'insufficient data' : null;
-  if (rec === 'hybrid') return `hybrid (${f.hybrid_replicas} replica${f.hybrid_replicas === 1 ? '' : 's'})`;
-  return rec === f.architecture ? `stay on ${archName(rec)}` : `move to ${archName(rec)}`;
-}
-const fmtRate = (v: unknown) => {
-  const n = num(v);
-  return n === null ? null : n.toFixed(n < 1 ? 3 : 2);
-};
+import { formatTable } from '../table.ts';
 
 export function registerDemo(program: Command): void {
   withGlobalOptions(
@@ -68,28 +49,15 @@ export function registerDemo(program: Command): void {
             },
           });
           bar?.stop();
-          const currency = ctx.config.currency;
+          const { featureSummary } = await import('../../reports/feature-summary.ts');
+          const summary = featureSummary(result.features, ctx.config.currency, ctx.config.report.min_months_for_recommendation);
           io.print('');
           io.print(`breakeven demo — ${result.month} (${result.months.length} months ingested from ${result.sources.join(', ')})`);
           io.print('');
-          io.print(
-            formatTable(
-              ['feature', 'runs on', 'actual cost', 'tokens', `${currency}/1M`, 'other arch.', `${currency}/1M`, 'break-even/mo', 'recommendation'],
-              result.features.map((f) => [
-                String(f.feature),
-                f.feature === 'unattributed' ? '—' : archName(f.architecture),
-                fmtMoney(f.actual_cost, currency),
-                compactNumber(Number(f.input_tokens) + Number(f.output_tokens)),
-                fmtRate(f.blended_rate_per_1m),
-                fmtMoney(f.counterfactual_cost, currency),
-                fmtRate(f.counterfactual_rate_per_1m),
-                f.counterfactual_architecture ? (f.break_even_tokens_per_month === null ? 'never' : compactNumber(Number(f.break_even_tokens_per_month))) : null,
-                recommendationText(f),
-              ]),
-            ),
-          );
+          io.print(formatTable(summary.header, summary.rows));
           io.print('');
-          io.print(`actual cost = billed (invoices, cloud bills); ${currency}/1M = fully loaded (with overhead and ops share); other arch. = modelled cost of the same tokens on the other architecture`);
+          if (summary.savings) io.print(`Following the recommendations would save about ${summary.savings} (the report's headline).`);
+          io.print(summary.legend);
           io.print(`report: ${Object.values(result.report.files).join(', ')}`);
           io.print(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
           return result;

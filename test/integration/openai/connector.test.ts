@@ -87,7 +87,9 @@ describe('openai connector against the simulator', () => {
     const [w] = await openaiConnector.ingest(ctx, { start: new Date('2026-10-05T13:20:00Z'), end: D2 });
     expect([w!.start, w!.end]).toEqual([D1, D2]);
     const costs = await ctx.db.selectFrom('cost_line_items').select(['charge_period_start', 'charge_period_end', 'x_project_id', 'feature']).execute();
-    expect(costs.length).toBe(7);
+    // Input and output lines of docs and sandbox, notes, and input, cached input and output of eng.
+    expect(costs.length).toBe(9);
+    expect(costs.filter((c) => c.x_project_id === 'proj_notes').map((c) => c.feature)).toEqual(['meeting-notes', 'meeting-notes']);
     expect(costs.every((c) => c.charge_period_start.getTime() === D1.getTime() && c.charge_period_end.getTime() === D2.getTime())).toBe(true);
     expect(costs.filter((c) => c.x_project_id === 'proj_docs').map((c) => c.feature)).toEqual(['doc-summarizer', 'doc-summarizer']);
   });

@@ -88,6 +88,8 @@ describe('the OpenAI simulator speaks the wire format', () => {
       'proj_eng / gpt-4.1-2025-04-14, cached input',
       'proj_eng / gpt-4.1-2025-04-14, input',
       'proj_eng / gpt-4.1-2025-04-14, output',
+      'proj_notes / gpt-4.1-mini-2025-04-14, input',
+      'proj_notes / gpt-4.1-mini-2025-04-14, output',
       'proj_sandbox / gpt-4.1-mini-2025-04-14, input',
       'proj_sandbox / gpt-4.1-mini-2025-04-14, output',
     ]);
@@ -136,7 +138,7 @@ describe('(f) a month of simulator data through the connector', () => {
 
     const expected = scenarioTotals(start, end);
     const stored = await storedTotals(ctx);
-    expect([...stored.keys()].sort()).toEqual(['proj_docs', 'proj_eng', 'proj_sandbox']);
+    expect([...stored.keys()].sort()).toEqual(['proj_docs', 'proj_eng', 'proj_notes', 'proj_sandbox']);
     for (const [project, e] of expected) {
       const s = stored.get(project)!;
       expect({ ...s, cost: undefined }, project).toEqual({ requests: e.requests, uncached: e.uncached, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite, output: e.output, cost: undefined });

@@ -25,6 +25,13 @@ afterAll(async () => {
   await sim?.close();
 });
 
+/** A deployment's whole load in an hour: the sum over the engines (models) on its hosts. */
+function deploymentLoad(streams: ReturnType<typeof streamsOf>, hour: Date) {
+  const all = streams.map((st) => hourLoad(st, hour));
+  const sum = (f: keyof (typeof all)[number]) => all.reduce((a, l) => a + l[f], 0);
+  return { requests: sum('requests'), inputTokens: sum('inputTokens'), uncachedInputTokens: sum('uncachedInputTokens'), cacheReadTokens: sum('cacheReadTokens'), cacheWriteTokens: sum('cacheWriteTokens'), outputTokens: sum('outputTokens') };
+}
+
 describe('prometheus connector × simulator', () => {
   it('stores exactly the scenario load per deployment and hour', async () => {
     const windows = await ingestPrometheus(ctx, { start, end });
@@ -37,9 +44,10 @@ describe('prometheus connector × simulator', () => {
     expect(Math.max(...sim.requests.map((r) => (r.end - r.start) / r.step))).toBeLessThanOrEqual(11_000);
 
     const rows = await ctx.db.selectFrom('serving_metrics').leftJoin('serving_dims', (j) => j.onRef('serving_dims.deployment', '=', 'serving_metrics.deployment').onRef('serving_dims.model', '=', 'serving_metrics.model')).selectAll('serving_metrics').select('serving_dims.feature').orderBy('serving_metrics.deployment').orderBy('hour').execute();
-    expect(rows).toHaveLength(2 * 48);
+    // One row per deployment × model × hour: rerank-70b runs two engines (two models) on one node.
+    expect(rows).toHaveLength(streamsOf('vllm').length * 48);
     for (const stream of streamsOf('vllm')) {
-      const mine = rows.filter((r) => r.deployment === stream.dims.deployment);
+      const mine = rows.filter((r) => r.deployment === stream.dims.deployment && r.model === stream.model);
       expect(mine).toHaveLength(48);
       for (let h = start; h < end; h = addHours(h, 1)) {
         const want = hourLoad(stream, h, DEFAULT_SEED);
@@ -64,21 +72,26 @@ describe('prometheus connector × simulator', () => {
     const rows = await ctx.db.selectFrom('serving_latency_hourly').selectAll().orderBy('deployment').orderBy('hour').execute();
     expect(rows).toHaveLength(2 * 48);
     for (const d of DEPLOYMENTS) {
-      const stream = streamsOf('vllm').find((s) => s.dims.deployment === d.name)!;
+      const streams = streamsOf('vllm').filter((s) => s.dims.deployment === d.name);
       const layout = VLLM_BUCKETS[d.name === 'copilot-vllm' ? 'v1' : 'v0'];
       const mine = rows.filter((r) => r.deployment === d.name);
       for (const r of mine) {
-        const l = hourLoad(stream, r.hour);
+        // Latency follows the whole node's load; every engine's histogram counts its own requests.
+        const l = deploymentLoad(streams, r.hour);
         const lat = hourLatency(LATENCY_PROFILES[d.name]!, l, d.instances);
         const want = (counts: number[], bounds: readonly number[], q: number) => histogramQuantile(q, new Map([...bounds.map((b, i) => [b, counts[i]!] as [number, number]), [Infinity, counts[bounds.length]!]]));
         const where = `${d.name} ${r.hour.toISOString()}`;
+        const counts = (p95: number, bounds: readonly number[]) => {
+          const per = streams.map((st) => bucketCounts(hourLoad(st, r.hour).requests, p95, bounds));
+          return per[0]!.map((_, i) => per.reduce((a, c) => a + c[i]!, 0));
+        };
         expect({ where, n: Number(r.e2e_count), ttft: r.ttft_p95_seconds, e2e: r.e2e_p95_seconds, e2e50: r.e2e_p50_seconds, queue: r.queue_p95_seconds, pre: Number(r.preemptions) }).toEqual({
           where,
           n: l.requests,
-          ttft: want(bucketCounts(l.requests, lat.ttftP95, layout.ttft), layout.ttft, 0.95),
-          e2e: want(bucketCounts(l.requests, lat.e2eP95, layout.e2e), layout.e2e, 0.95),
-          e2e50: want(bucketCounts(l.requests, lat.e2eP95, layout.e2e), layout.e2e, 0.5),
-          queue: want(bucketCounts(l.requests, lat.queueP95, layout.e2e), layout.e2e, 0.95),
+          ttft: want(counts(lat.ttftP95, layout.ttft), layout.ttft, 0.95),
+          e2e: want(counts(lat.e2eP95, layout.e2e), layout.e2e, 0.95),
+          e2e50: want(counts(lat.e2eP95, layout.e2e), layout.e2e, 0.5),
+          queue: want(counts(lat.queueP95, layout.e2e), layout.e2e, 0.95),
           pre: lat.preemptions,
         });
       }
@@ -100,9 +113,8 @@ describe('prometheus connector × simulator', () => {
     const gpus = DEPLOYMENTS.reduce((a, d) => a + d.instances * d.gpusPerInstance, 0);
     expect(rows).toHaveLength(gpus * 48);
     for (const d of DEPLOYMENTS) {
-      const stream = streamsOf('vllm').find((s) => s.dims.deployment === d.name)!;
       const hour = new Date('2026-03-02T11:00:00Z');
-      const l = hourLoad(stream, hour);
+      const l = deploymentLoad(streamsOf('vllm').filter((s) => s.dims.deployment === d.name), hour);
       const u = Math.min(1, (l.inputTokens + l.outputTokens) / 3600 / d.tokensPerSecondCapacity);
       const atHour = rows.filter((r) => r.deployment === d.name && r.hour.getTime() === hour.getTime());
       expect(atHour).toHaveLength(d.instances * d.gpusPerInstance);
@@ -131,7 +143,8 @@ describe('prometheus connector × simulator', () => {
     sim.failNext.push({ status: 503, errorType: 'unavailable', error: 'too many queries' });
     const day = { start: new Date('2026-03-05T00:00:00Z'), end: new Date('2026-03-06T00:00:00Z') };
     const [w] = await ingestPrometheus(ctx, day);
-    expect(w!.rows).toBe(2 * 24 + 10 * 24 + 2 * 24);
+    // serving rows per model, gpu rows per GPU, latency rows per deployment, hour by hour.
+    expect(w!.rows).toBe(streamsOf('vllm').length * 24 + 10 * 24 + 2 * 24);
   });
 
   it.each([

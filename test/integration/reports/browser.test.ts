@@ -64,3 +64,34 @@ describe.each([1280, 390])('report HTML at %ipx', (width) => {
     await page.close();
   });
 });
+
+// The report as a reader sees it in a browser: the headline saving is the sum of the cards'
+// savings, every self-hosted deployment shows its utilization tax, at desktop and phone widths.
+describe.each([1280, 390])('the report tells one story at %ipx', (width) => {
+  it('headline saving = sum of the cards, a utilization tax on every deployment, no console errors', async () => {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`file://${file}`);
+    const found = (await page.evaluate(`(() => {
+      const cells = [...document.querySelectorAll('td')];
+      const valueOf = (label) => cells.filter((td) => td.textContent.trim() === label).map((td) => td.nextElementSibling.childNodes[0].textContent.trim());
+      const callout = [...document.querySelectorAll('p')].map((p) => p.textContent).find((t) => t.includes('would save about')) || null;
+      const visible = (label) => cells.filter((td) => td.textContent.trim() === label).every((td) => { const r = td.getBoundingClientRect(); return r.width > 0 && r.right <= window.innerWidth; });
+      return { savings: valueOf('Saving'), tax: valueOf('Utilization tax'), callout, visible: visible('Saving') && visible('Utilization tax') };
+    })()`)) as { savings: string[]; tax: string[]; callout: string | null; visible: boolean };
+    const cents = (s: string) => Math.round(Number(s.replace(/[^0-9.]/g, '')) * 100);
+    expect(found.savings.length).toBeGreaterThan(0);
+    const headline = /would save about (\$[\d,.]+) per month/.exec(found.callout ?? '');
+    expect(headline, found.callout ?? 'no savings callout').not.toBeNull();
+    expect(cents(headline![1]!)).toBe(found.savings.reduce((a, s) => a + cents(s), 0));
+    expect(found.tax.length).toBe(2);
+    for (const t of found.tax) expect(cents(t)).toBeGreaterThan(0);
+    expect(found.visible).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -33,7 +33,8 @@ describe('report variants', () => {
   it('first month (no previous data): no moves, says so', async () => {
     const r = await render({ withPrevious: false });
     expect(r.view.moves).toEqual([]);
-    expect(r.text).toContain('No spend figures for September 2026 to compare with.');
+    expect(r.text).toContain('No figures for September 2026 to compare with');
+    expect(r.text).not.toContain('No recommendation changed since');
     expect(r.view.kpis[0]!.note).toBe('no data for Sep');
   });
 

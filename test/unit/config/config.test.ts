@@ -17,9 +17,11 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('config file', () => {
-  it('parses the shipped example (the demo company) with its five features and a child', () => {
+  it('parses the shipped example (the demo company) with its seven features and a child', () => {
     const c = parseConfig(example, 'example.yaml');
-    expect(c.features.map((f) => f.name)).toEqual(['support-chat', 'support-chat.guardrail', 'internal-copilot', 'doc-summarizer', 'code-review', 'search-rerank']);
+    expect(c.features.map((f) => f.name)).toEqual(['support-chat', 'support-chat.guardrail', 'internal-copilot', 'doc-summarizer', 'code-review', 'search-rerank', 'search-answers', 'meeting-notes']);
+    expect(c.gpus.h100!.hourly_price).toBe('6.88');
+    expect(c.profiles['llama-70b-h100x8']!.tokens_per_second).toBe(9000);
     expect(c.gpus.l40s!.hourly_price).toBe('1.861');
     expect(c.ops.monthly_cost).toBe('4000');
     expect(c.report.min_months_for_recommendation).toBe(3);

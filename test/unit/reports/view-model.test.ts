@@ -48,8 +48,11 @@ describe('report view model', () => {
       { feature: 'doc-summarizer', from: 'Stay on API', to: 'Hybrid: 1 replica, 78% served locally' },
       { feature: 'search-rerank', from: 'Keep self-hosted', to: 'Move to API' },
     ]);
-    // search-rerank → API saves 52,518.27 − 1,146.40; doc-summarizer hybrid saves 2,450.00 − 2,142.18.
-    expect(v.savings).toBe('$51,679.69 per month');
+    // The headline is the sum of recommended_saving (fully loaded): search-rerank → API saves
+    // 52,518.27 + 12,119.60 − 1,146.40; doc-summarizer hybrid saves 2,450.00 − 2,142.18.
+    expect(v.savings).toBe('$63,799.29 per month');
+    const cards = v.features.map((f) => f.details.find((d) => d.label === 'Saving')?.value ?? null).filter((x): x is string => x !== null);
+    expect(cards).toEqual(['$63,491.47/month', '$307.82/month']);
   });
 
   it('formats a feature: rates, counterfactual, break-even, binding constraint', () => {
@@ -58,14 +61,22 @@ describe('report view model', () => {
     expect(doc.rate).toBe('$0.79');
     expect(doc.rateOutput).toBe('$8.17');
     expect(doc.breakEven).toBe('2.33B tokens/month');
-    expect(doc.binding).toBe('capacity');
+    // One binding factor per card, the recommendation's (not the break-even step's).
+    expect(doc.binding).toBe('utilization');
+    expect(doc.details.map((d) => d.note ?? '').join(' ')).not.toContain('binding constraint');
     expect(doc.counterfactual).toBe('Self-hosted (llama-8b-l40s): $3,584.00/month');
     expect(doc.recommendation).toBe('Hybrid: 1 replica, 78% served locally');
     expect(doc.chart?.svg).toContain('break-even 2.3B');
     const code = v.features.find((f) => f.feature === 'code-review')!;
     expect(code.breakEven).toBe('never at this price');
     expect(code.details.find((d) => d.label === 'Break-even')!.note).toContain('self-hosting costs $23.66 per 1M at full capacity vs $4.91 on the API');
-    expect(code.details.find((d) => d.label === 'Break-even')!.note).toContain('binding constraint: price');
+    // "never" stands alone: no capacity-free volume beside it unless labelled.
+    expect(code.details.find((d) => d.label === 'Break-even')!.note).not.toContain('ignoring capacity');
+    const guard = v.features.find((f) => f.feature === 'support-chat.guardrail')!;
+    expect(guard.details.find((d) => d.label === 'Spend')!.note).toContain('invoiced');
+    const rerank = v.features.find((f) => f.feature === 'search-rerank')!;
+    expect(rerank.details.find((d) => d.label === 'Spend')!.note).toContain('amortized cloud cost');
+    expect(rerank.details.find((d) => d.label === 'Spend')!.note).not.toContain('billed');
   });
 
   it('withholds recommendations with fewer than min months of data', () => {
@@ -84,8 +95,13 @@ describe('report view model', () => {
     const v = buildReportView(reportFixture(), 'd');
     const d = v.deployments.find((x) => x.deployment === 'copilot-vllm')!;
     const m = Object.fromEntries(d.metrics.map((x) => [x.label, x]));
-    expect(d.utilizationTax).toBe('$1,120.40');
-    expect(m['Utilization tax (idle cost)']!.note).toContain('55% of GPU cost');
+    // COST-MODEL §10: capacity that served nothing, hour by hour (78% at 22% token utilization), not only idle hours.
+    expect(d.utilizationTax).toBe('$1,599.64');
+    expect(m['Utilization tax']!.note).toContain('78% of GPU cost');
+    expect(m['Utilization tax']!.note).toContain('of it $1,120.40 in 402 idle hours');
+    const rerank = v.deployments.find((x) => x.deployment === 'rerank-70b')!;
+    expect(rerank.headline).toContain('12% GPU utilization');
+    expect(rerank.utilizationTax).toBe('$38,083.28');
     expect(m['Throughput per GPU']!.value).toBe('640 tok/s measured');
     expect(m['Throughput per GPU']!.note).toContain('profile 1,500 tok/s (43% of profile)');
     expect(m['GPU utilization (DCGM)']).toMatchObject({ value: '31%', note: 'last month 27%' });
@@ -153,5 +169,23 @@ describe('report view model', () => {
     expect(v.hasDeployments).toBe(false);
     expect(v.kpis[2]).toMatchObject({ label: 'Self-hosted', value: '$0.00' });
     expect(v.charts.every((c) => !c.id.startsWith('load-'))).toBe(true);
+  });
+});
+
+describe('a feature that requires self-hosting', () => {
+  it('shows the constraint, the priced reason and the requirement as its binding factor, with no saving', () => {
+    const inputs = reportFixture();
+    inputs.featureMeta = inputs.featureMeta.map((m) => (m.name === 'code-review' ? { ...m, requires: ['no_third_party'] } : m));
+    inputs.features = inputs.features.map((f) =>
+      f.feature === 'code-review'
+        ? { ...f, recommendation: 'self_hosted', binding_factor: 'requirement', recommended_saving: '0', recommendation_reason: 'Moving to self-hosting is required by the no-third-party rule; it costs $48,094.44/month more than the API would; binding factor: requirement' }
+        : f,
+    );
+    const card = buildReportView(inputs, 'd').features.find((f) => f.feature === 'code-review')!;
+    expect(card.recommendation).toBe('Move to self-hosted');
+    expect(card.binding).toBe('requirement');
+    expect(card.recommendationNote).toContain('it costs $48,094.44/month more than the API would');
+    expect(card.details.find((d) => d.label === 'Requires')!.value).toBe('no third party');
+    expect(card.details.find((d) => d.label === 'Saving')).toBeUndefined();
   });
 });
