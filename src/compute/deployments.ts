@@ -6,7 +6,7 @@ import { hybridOptimum } from '../model/hybrid.ts';
 import { capacityHours, estimateCapacityAtSlo, tightestSlo } from '../model/capacity-slo.ts';
 import { rightSize } from '../model/right-sizing.ts';
 import type { DeploymentLatencyHour } from '../db/repositories/serving-latency.ts';
-import { quantileOverHours } from '../sources/prometheus/histogram.ts';
+import { quantileOverHours } from '../model/histogram.ts';
 import { hoursInMonth, HOUR_MS } from '../time.ts';
 import type { CostLine, ServingHourRow } from './inputs.ts';
 import type { Ledger } from './ledger.ts';

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.ts';
 import type { ServingLatencyInsert } from '../../db/types.ts';
-import { addToBuckets, bucketsToJson, histogramQuantile, observations, parseLe, type Buckets } from './histogram.ts';
+import { addToBuckets, bucketsToJson, histogramQuantile, observations, parseLe, type Buckets } from '../../model/histogram.ts';
 import { HISTOGRAM_FIELDS, HISTOGRAM_FIELD_NAMES, PREEMPTION_NAMES, engineOf, type Engine, type HistogramField } from './metrics.ts';
 import { servingGroup } from './normalize.ts';
 

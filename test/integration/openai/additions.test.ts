@@ -138,7 +138,7 @@ describe('openai: hard spend limits', () => {
     const ctx = await withSim({ spendLimits: { organization: { threshold_amount: 500_000, status: 'enforcing' }, projects: { proj_eng: { threshold_amount: 120_050 } } } });
     await openaiConnector.ingest(ctx, { start: D1, end: D2 });
     const reads = sim!.log.filter((l) => l.includes('spend_limit'));
-    expect(reads).toEqual(['/v1/organization/spend_limit', '/v1/organization/projects/proj_docs/spend_limit', '/v1/organization/projects/proj_eng/spend_limit', '/v1/organization/projects/proj_sandbox/spend_limit']);
+    expect(reads).toEqual(['/v1/organization/spend_limit', '/v1/organization/projects/proj_docs/spend_limit', '/v1/organization/projects/proj_eng/spend_limit', '/v1/organization/projects/proj_notes/spend_limit', '/v1/organization/projects/proj_sandbox/spend_limit']);
     expect(await limits(ctx)).toEqual([
       ['organization', '', '5000', 'USD', 'month', 'enforcing'],
       ['project', 'proj_eng', '1200.5', 'USD', 'month', 'inactive'],

@@ -1,4 +1,4 @@
-import { addToBuckets, type Buckets } from '../../../src/sources/prometheus/histogram.ts';
+import { addToBuckets, type Buckets } from '../../../src/model/histogram.ts';
 
 /**
  * Synthetic latency histograms with known per-hour bucket deltas, for the real-Prometheus test.

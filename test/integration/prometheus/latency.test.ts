@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
 import { startPrometheusServer, type PrometheusServer } from '../../helpers/prometheus-server.ts';
 import { ingestPrometheus } from '../../../src/sources/prometheus/connector.ts';
-import { histogramQuantile, mergeBuckets, quantileOverHours } from '../../../src/sources/prometheus/histogram.ts';
+import { histogramQuantile, mergeBuckets, quantileOverHours } from '../../../src/model/histogram.ts';
 import { capacityHours, estimateCapacityAtSlo } from '../../../src/model/capacity-slo.ts';
 import { deploymentLatencyHours } from '../../../src/db/repositories/serving-latency.ts';
 import { mkdtempSync, rmSync } from 'node:fs';

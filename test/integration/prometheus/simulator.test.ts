@@ -8,7 +8,7 @@ import { PrometheusQueryError } from '../../../src/sources/prometheus/client.ts'
 import { addHours } from '../../../src/time.ts';
 import { readHttpFixture } from '../../unit/prometheus/http-fixture.ts';
 import { LATENCY_PROFILES, VLLM_BUCKETS, bucketCounts, hourLatency } from '../../../src/simulators/latency-model.ts';
-import { histogramQuantile } from '../../../src/sources/prometheus/histogram.ts';
+import { histogramQuantile } from '../../../src/model/histogram.ts';
 
 /** The demo path: the real connector against the built-in simulator (with a bearer token). */
 let sim: PrometheusSimulator;

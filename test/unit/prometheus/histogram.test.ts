@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { configSchema } from '../../../src/config/schema.ts';
-import { bucketsFromJson, bucketsToJson, histogramQuantile, mergeBuckets, parseLe, quantileOverHours, type Buckets } from '../../../src/sources/prometheus/histogram.ts';
+import { bucketsFromJson, bucketsToJson, histogramQuantile, mergeBuckets, parseLe, quantileOverHours, type Buckets } from '../../../src/model/histogram.ts';
 import { hourlyIncrements } from '../../../src/sources/prometheus/counters.ts';
 import { LatencyAccumulator, latencyFieldOf } from '../../../src/sources/prometheus/latency.ts';
 import { queries } from '../../../src/sources/prometheus/metrics.ts';

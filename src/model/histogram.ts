@@ -1,7 +1,8 @@
 /**
  * Exact histogram quantiles from cumulative bucket deltas — what
  * `histogram_quantile(q, sum by (le) (increase(x_bucket[1h])))` computes, with increase()'s
- * extrapolation replaced by the exact hourly differences of counters.ts (resets handled the same way).
+ * extrapolation replaced by the exact hourly differences the Prometheus source takes of cumulative
+ * counters (src/sources/prometheus/counters.ts; resets handled the same way).
  *
  * Buckets are a map upper bound (`le`, parsed; +Inf = Infinity) → cumulative count. Deltas of every
  * replica, model and engine of a deployment are summed per `le` before the quantile, as `sum by (le)`
