@@ -7,7 +7,8 @@ import { sendJson, sendText, startHttpServer } from './http-server.ts';
  * The OpenAI Administration API as the demo company's organization would see it: usage
  * (/organization/usage/completions) and costs (/organization/costs) from the scenario's OpenAI
  * streams, in the real wire format — unaligned first buckets, empty buckets as `results: []`,
- * repeated-key group_by, bucket-count limits, opaque `next_page` cursors — plus injectable faults.
+ * repeated-key group_by, bucket-count limits, opaque `next_page` cursors — plus injectable faults,
+ * spend limits and GET /v1/models (with `shutdown_date`, or a 403 for a key that may not list models).
  */
 
 export interface OpenAISimulatorFaults {
