@@ -52,6 +52,8 @@ export interface ModelInput {
   deploymentProfile: DeploymentProfile | null;
   /** API features: the deployment running the feature's counterfactual profile, whose measured capacity calibrates it (COST-MODEL §11). */
   profileDeployment?: DeploymentProfile | null;
+  /** The month's retirement table (shipped + stored API shutdown dates + config); default: shipped + config. */
+  retirements?: RetirementTable;
 }
 
 /** A deployment's month of hours for the capacity estimate, and the estimate at the SLO it was judged at. */
@@ -210,6 +212,7 @@ function sizingText(profileName: string, profile: Profile, cf: { peakReplicas: n
 export const RETIREMENT_WINDOW_DAYS = 60;
 
 const retirementTables = new WeakMap<Config, RetirementTable>();
+/** The shipped table with the config's overrides (no API dates), cached per config. */
 function retirementTable(config: Config): RetirementTable {
   let t = retirementTables.get(config);
   if (!t) retirementTables.set(config, (t = buildRetirementTable({ config })));
@@ -241,8 +244,8 @@ export interface LifecycleNote {
   comparator_replaced: boolean;
 }
 
-function lifecycleOf(config: Config, feature: FeatureConfig, provider: string, model: string, month: Date): { r: Retirement; successor: string | null; successorProvider: string } | null {
-  const r = retirementFor(model, provider, monthKey(month), RETIREMENT_WINDOW_DAYS, retirementTable(config));
+function lifecycleOf(table: RetirementTable, feature: FeatureConfig, provider: string, model: string, month: Date): { r: Retirement; successor: string | null; successorProvider: string } | null {
+  const r = retirementFor(model, provider, monthKey(month), RETIREMENT_WINDOW_DAYS, table);
   if (!r) return null;
   return { r, successor: feature.counterfactual.successor ?? r.successor ?? null, successorProvider: feature.counterfactual.successor_provider ?? provider };
 }
@@ -259,11 +262,11 @@ const priceTokens = (config: Config, t: { uncached: number; cacheRead: number; c
   });
 
 /** API features: each retiring model they ran on this month, its usage priced at it and at the successor. */
-function runsOnLifecycle(config: Config, feature: FeatureConfig, t: FeatureTokens, month: Date): LifecycleNote[] {
+function runsOnLifecycle(config: Config, table: RetirementTable, feature: FeatureConfig, t: FeatureTokens, month: Date): LifecycleNote[] {
   const out = new Map<string, LifecycleNote & { tokens: { uncached: number; cacheRead: number; cacheWrite: number; output: number }; batch: boolean }>();
   for (const u of t.byModel) {
     if (!u.model) continue;
-    const life = lifecycleOf(config, feature, u.provider, u.model, month);
+    const life = lifecycleOf(table, feature, u.provider, u.model, month);
     if (!life) continue;
     const k = `${u.provider}|${u.model}|${u.batch}`;
     const n = out.get(k) ?? {
@@ -336,7 +339,7 @@ export function modelFeature(i: ModelInput): Modelled {
   }
   const loadedNum = loaded.toNumber();
   if (i.architecture === 'api') {
-    const lifecycle = runsOnLifecycle(config, i.feature, t, i.month);
+    const lifecycle = runsOnLifecycle(config, i.retirements ?? retirementTable(config), i.feature, t, i.month);
     if (lifecycle.length) base.assumptions = { ...base.assumptions, lifecycle };
     const profileName = i.feature.counterfactual.profile;
     const profile = profileName ? config.profiles[profileName] : undefined;
@@ -417,7 +420,7 @@ export function modelFeature(i: ModelInput): Modelled {
   let model = i.feature.counterfactual.api_model;
   let prices = provider && model ? unitPrices({ provider, model, at: i.month }, config) : null;
   // A retired or retiring comparator: say so and price the successor for the same tokens.
-  const life = provider && model ? lifecycleOf(config, i.feature, provider, model, i.month) : null;
+  const life = provider && model ? lifecycleOf(i.retirements ?? retirementTable(config), i.feature, provider, model, i.month) : null;
   const successorPrices = life?.successor ? unitPrices({ provider: life.successorProvider, model: life.successor, at: i.month }, config) : null;
   let note: LifecycleNote | null = null;
   if (life) {

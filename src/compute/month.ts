@@ -20,6 +20,8 @@ import { reconcile } from './reconcile.ts';
 import { computeDeployments, finishDeployment, type DeploymentModel } from './deployments.ts';
 import { featureVolumes, hourlyLoads } from './volumes.ts';
 import { modelFeature, type DeploymentProfile } from './feature-model.ts';
+import { buildRetirementTable, type RetirementTable } from '../prices/lifecycle.ts';
+import { readModelShutdowns } from '../db/repositories/model-shutdowns.ts';
 import { allocateLargestRemainder } from '../model/allocate.ts';
 
 export interface ComputeResult {
@@ -80,7 +82,9 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
 
     const features = new Set<string>([...config.features.map((f) => f.name), ...money_.keys(), ...volumes.keys()]);
     const ops = opsShares(config, [...features], volumes);
-    const rows = await timed('model', () => modelFeatures({ config, month, features: [...features].sort(), money_, volumes, loads, dataMonths, ops, deployments, computedAt, fxRates: fx.ratesUsed() }));
+    // Retirements: shipped < the shutdown dates a provider's API reported (as last read) < config.
+    const retirements = buildRetirementTable({ config, apiShutdowns: await timed('model_shutdowns', () => readModelShutdowns(trx)) });
+    const rows = await timed('model', () => modelFeatures({ config, month, features: [...features].sort(), money_, volumes, loads, dataMonths, ops, deployments, computedAt, fxRates: fx.ratesUsed(), retirements }));
     await trx.deleteFrom('feature_monthly_results').where('month', '=', dayKey(month)).execute();
     if (rows.length) await trx.insertInto('feature_monthly_results').values(rows).execute();
     finishDeployments(config, month, deployments, rows);
@@ -161,6 +165,7 @@ function modelFeatures(a: {
   deployments: Map<string, DeploymentModel>;
   computedAt: Date;
   fxRates: unknown;
+  retirements: RetirementTable;
 }): Insertable<FeatureMonthlyResultsTable>[] {
   const { config, month } = a;
   const hours = hoursInMonth(month);
@@ -184,6 +189,7 @@ function modelFeatures(a: {
       dataMonths: a.dataMonths.get(feature) ?? 0,
       deploymentProfile: deploymentFor(a.deployments, feature),
       profileDeployment: profileBacking(a.deployments, config.features.find((f) => f.name === feature)?.counterfactual.profile),
+      retirements: a.retirements,
     });
     return {
       month: dayKey(month),

@@ -251,9 +251,12 @@ export const configSchema = z
             // Read the organization's and each project's hard spend limit after every ingest (when
             // the admin key may: 401/403/404 are "no limit readable", never an ingest failure).
             spend_limits: z.boolean().default(true),
+            // Read GET /v1/models once per ingest run and keep its shutdown_date per model for the
+            // retirement table (a key that may not list models: 401/403, the shipped table stands).
+            read_model_shutdowns: z.boolean().default(true),
           })
           .strict()
-          .default({ enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true }),
+          .default({ enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true, read_model_shutdowns: true }),
         anthropic: z
           .object({
             enabled: z.boolean().default(true),
@@ -297,7 +300,7 @@ export const configSchema = z
       .strict()
       .default({
         focus: { overlap: 'skip' },
-        openai: { enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true },
+        openai: { enabled: true, lookback_days: 3, decisions_usage: false, spend_limits: true, read_model_shutdowns: true },
         anthropic: { enabled: true, lookback_days: 3, api: 'auto' },
         aws: { enabled: true, lookback_days: 3, tag_key: 'feature', cost_metric: 'NetAmortizedCost', region: 'us-east-1' },
         prometheus: { enabled: true, lookback_days: 1, deployment_label: 'deployment' },

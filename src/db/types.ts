@@ -465,6 +465,17 @@ export interface SpendLimitsTable {
   fetched_at: Timestamp;
 }
 
+/** A model's shutdown date as a vendor's API last reported it (migrations/20261202010000_model_shutdowns.ts). */
+export interface ModelShutdownsTable {
+  provider: string;
+  model: string;
+  /** YYYY-MM-DD. */
+  shutdown_date: DateString;
+  /** Where the date was read, as the report names it. */
+  source: string;
+  fetched_at: Timestamp;
+}
+
 export interface Database extends ChannelsAndAlertsTables {
   raw_payloads: RawPayloadsTable;
   sync_state: SyncStateTable;
@@ -489,6 +500,7 @@ export interface Database extends ChannelsAndAlertsTables {
   month_activity: MonthActivityTable;
   allocation_ledger: AllocationLedgerTable;
   spend_limits: SpendLimitsTable;
+  model_shutdowns: ModelShutdownsTable;
   opencost_gpu_allocations: OpencostGpuAllocationsTable;
   opencost_gpu_idle: OpencostGpuIdleTable;
   opencost_inference_costs: OpencostInferenceCostsTable;

@@ -9,8 +9,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /**
  * Archives fetched pages (raw_payloads) in one multi-row insert, each body gzip-compressed: vendor
  * JSON compresses 10–20×, and the archive was otherwise about half the cost of writing a window.
+ * `runId` null: pages read outside an ingestion window (spend limits, model shutdown dates).
  */
-export async function archivePages(db: Kysely<Database>, source: string, account: string, runId: string, pages: PageRecord[]): Promise<void> {
+export async function archivePages(db: Kysely<Database>, source: string, account: string, runId: string | null, pages: PageRecord[]): Promise<void> {
   if (pages.length === 0) return;
   await db
     .insertInto('raw_payloads')

@@ -5,7 +5,7 @@ import { SHIPPED_RETIREMENTS } from './lifecycle-data.ts';
 /**
  * Model lifecycle: is a model (a counterfactual's comparator, or what a feature runs on) retired
  * at a report month, or retiring soon after it? Pure; the table is built once from the shipped
- * data, the config and (optionally) OpenAI's /v1/models.
+ * data, the config and (optionally) the shutdown dates a provider's API reported (model_shutdowns).
  */
 
 export interface RetirementEntry {
@@ -14,7 +14,7 @@ export interface RetirementEntry {
   /** YYYY-MM-DD; null = retired on an unknown date (treated as retired for every month). */
   date: string | null;
   successor?: string;
-  /** Where the entry comes from: 'shipped', 'config', 'openai /v1/models'. */
+  /** Where the entry comes from: 'shipped', 'config', or an API's origin ("OpenAI /v1/models"). */
   origin: string;
   note?: string;
 }
@@ -33,15 +33,28 @@ export interface Retirement {
 
 const key = (provider: string, model: string) => `${catalogProviderId(provider)}|${model.trim().toLowerCase()}`;
 
-/** Later sources replace earlier ones: shipped < OpenAI /v1/models < config. */
-export function buildRetirementTable(opts: { config?: Pick<Config, 'models'>; openaiShutdowns?: ReadonlyArray<{ model: string; date: string }> } = {}): RetirementTable {
+/** A shutdown date a provider's API reported (model_shutdowns), with where it was read. */
+export interface ApiShutdown {
+  provider: string;
+  model: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  /** Named in the report, e.g. "OpenAI /v1/models". */
+  origin: string;
+}
+
+/**
+ * Later sources replace earlier ones (same provider + model): shipped < a provider API's shutdown
+ * dates < config `models.retirements`. An API date keeps the shipped entry's successor.
+ */
+export function buildRetirementTable(opts: { config?: Pick<Config, 'models'>; apiShutdowns?: ReadonlyArray<ApiShutdown> } = {}): RetirementTable {
   const table = new Map<string, RetirementEntry>();
   for (const r of SHIPPED_RETIREMENTS) {
     table.set(key(r.provider, r.model), { provider: r.provider, model: r.model, date: r.date, ...(r.successor ? { successor: r.successor } : {}), origin: 'shipped', note: r.source });
   }
-  for (const s of opts.openaiShutdowns ?? []) {
-    const prev = table.get(key('openai', s.model));
-    table.set(key('openai', s.model), { provider: 'openai', model: s.model, date: s.date, ...(prev?.successor ? { successor: prev.successor } : {}), origin: 'openai /v1/models' });
+  for (const s of opts.apiShutdowns ?? []) {
+    const prev = table.get(key(s.provider, s.model));
+    table.set(key(s.provider, s.model), { provider: s.provider, model: s.model, date: s.date, ...(prev?.successor ? { successor: prev.successor } : {}), origin: s.origin });
   }
   for (const r of opts.config?.models.retirements ?? []) {
     table.set(key(r.provider, r.model), {

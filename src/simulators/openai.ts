@@ -7,7 +7,8 @@ import { sendJson, sendText, startHttpServer } from './http-server.ts';
  * The OpenAI Administration API as the demo company's organization would see it: usage
  * (/organization/usage/completions) and costs (/organization/costs) from the scenario's OpenAI
  * streams, in the real wire format — unaligned first buckets, empty buckets as `results: []`,
- * repeated-key group_by, bucket-count limits, opaque `next_page` cursors — plus injectable faults.
+ * repeated-key group_by, bucket-count limits, opaque `next_page` cursors — plus injectable faults,
+ * spend limits and GET /v1/models (with `shutdown_date`, or a 403 for a key that may not list models).
  */
 
 export interface OpenAISimulatorFaults {
@@ -40,6 +41,11 @@ export interface OpenAISimulatorOptions {
     organization?: SimSpendLimit | null | 'forbidden';
     projects?: Record<string, SimSpendLimit | null>;
   };
+  /**
+   * GET /v1/models: the models listed (default SIM_MODELS, shutdown dates as OpenAI's deprecations
+   * page gives them), or 'forbidden' = the key may not list models (403).
+   */
+  models?: SimModel[] | 'forbidden';
   /** Bill each daily cost line rounded to the cent (as an invoice is), instead of the exact usage × price. */
   billInCents?: boolean;
   /** Extra cost results appended to each daily cost bucket (new products, unknown line items, credits). */
@@ -52,6 +58,30 @@ export interface SimSpendLimit {
   interval?: string;
   status?: string;
 }
+
+/** One model of GET /v1/models; shutdown_date as served (a YYYY-MM-DD string, unix seconds, or anything, to test tolerance). */
+export interface SimModel {
+  id: string;
+  created?: number;
+  owned_by?: string;
+  shutdown_date?: string | number | null;
+}
+
+/** The scenario's OpenAI models (aliases and the snapshots it bills) and their successors. */
+export const SIM_MODELS: readonly SimModel[] = [
+  { id: 'gpt-4o', created: 1715367049, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4o-mini', created: 1721172741, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4o-mini-2024-07-18', created: 1721172717, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4.1', created: 1744316542, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4.1-2025-04-14', created: 1744315746, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4.1-mini', created: 1744318173, shutdown_date: '2027-01-14' },
+  { id: 'gpt-4.1-mini-2025-04-14', created: 1744317547, shutdown_date: '2027-01-14' },
+  { id: 'gpt-5', created: 1754425777, shutdown_date: '2026-12-11' },
+  { id: 'o3', created: 1744225308, shutdown_date: '2026-12-11' },
+  { id: 'gpt-5.1', created: 1762800000 },
+  { id: 'gpt-5.2', created: 1765400000 },
+  { id: 'gpt-5.4', created: 1772000000 },
+];
 
 export interface OpenAISimulator {
   /** Base URL including /v1, for OPENAI_BASE_URL. */
@@ -353,6 +383,11 @@ export async function startOpenAISimulator(opts: OpenAISimulatorOptions = {}): P
     if (left.htmlError > 0) {
       left.htmlError--;
       return sendText(res, faults.htmlError?.status ?? 502, HTML_PAGE, 'text/html');
+    }
+    if (url.pathname === '/v1/models') {
+      if (opts.models === 'forbidden') throw new ApiError(403, 'You have insufficient permissions for this operation. Missing scopes: api.model.read.', null, 'invalid_request_error', 'insufficient_permissions');
+      const data = (opts.models ?? SIM_MODELS).map((m) => ({ id: m.id, object: 'model', created: m.created ?? 1700000000, owned_by: m.owned_by ?? 'system', ...(m.shutdown_date !== undefined ? { shutdown_date: m.shutdown_date } : {}) }));
+      return sendJson(res, 200, { object: 'list', data });
     }
     const limitPath = /^\/v1\/organization(?:\/projects\/([^/]+))?\/spend_limit$/.exec(url.pathname);
     if (limitPath) return sendJson(res, 200, spendLimit(limitPath[1] ? decodeURIComponent(limitPath[1]) : null));

@@ -22,6 +22,7 @@ export const OPENAI_ENDPOINTS = {
   costs: '/organization/costs',
   organizationSpendLimit: '/organization/spend_limit',
   projectSpendLimit: (projectId: string) => `/organization/projects/${encodeURIComponent(projectId)}/spend_limit`,
+  models: '/models',
 } as const;
 
 /** What we ask for: hourly usage per key/model/tier, daily costs per project and line item. */

@@ -8,6 +8,7 @@ import { fetchCostBuckets, fetchDecisionsBuckets, fetchUsageBuckets, OPENAI_ENDP
 import { mergeUsageRows, normalizeCostBuckets, normalizeDecisionsBuckets, normalizeUsageBuckets } from './normalize.ts';
 import type { UsageDecisionsBucket } from './schema.ts';
 import { openaiProjectsIn, refreshOpenAISpendLimits } from './spend-limits.ts';
+import { refreshOpenaiShutdowns } from './models.ts';
 
 export { OPENAI_ENDPOINTS } from './client.ts';
 
@@ -83,6 +84,8 @@ export const openaiConnector: SourceConnector = {
     if (ctx.config.sources.openai.spend_limits && results.length > 0) {
       await refreshOpenAISpendLimits(ctx, { adminKey: key, projectIds: await openaiProjectsIn(ctx, range) });
     }
+    // Once per run: the models' shutdown dates for the retirement table (never fails the ingest).
+    if (ctx.config.sources.openai.read_model_shutdowns && results.length > 0) await refreshOpenaiShutdowns(ctx, { adminKey: key });
     return results;
   },
 };

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { Decimal } from 'decimal.js';
 import type { Ctx } from '../../context.ts';
 import { errorMessage, SourceHttpError } from '../../errors.ts';
 import { httpDepsFor } from '../../ingest/window.ts';
+import { archivePages } from '../../ingest/raw-archive.ts';
 import type { PageRecord } from '../http.ts';
 import { fetchSpendLimit, SOURCE } from './client.ts';
 import type { SpendLimit } from './schema.ts';
@@ -54,24 +53,8 @@ export async function refreshOpenAISpendLimits(ctx: Ctx, opts: { adminKey: strin
   }
   const fetchedAt = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {
-    if (pages.length) {
-      await trx
-        .insertInto('raw_payloads')
-        .values(
-          pages.map((p) => ({
-            source: SOURCE,
-            request: JSON.stringify(p.request),
-            status: p.status,
-            // Compressed like every archived page (src/ingest/raw-archive.ts); no ingestion run to point at.
-            body: null,
-            body_gz: gzipSync(p.body, { level: 3 }),
-            body_sha256: createHash('sha256').update(p.body).digest('hex'),
-            parse_error: p.parseError ?? null,
-            fetched_at: p.fetchedAt,
-          })),
-        )
-        .execute();
-    }
+    // No ingestion run to point at.
+    await archivePages(trx, SOURCE, 'default', null, pages);
     for (const r of reads) {
       if (r.state === 'none') {
         await trx.deleteFrom('spend_limits').where('source', '=', SOURCE).where('account', '=', 'default').where('scope', '=', r.scope).where('scope_id', '=', r.scopeId).execute();

@@ -6,7 +6,7 @@ import { ConfigError, SourceHttpError, SourceSchemaError } from '../../../src/er
 import { openaiConnector } from '../../../src/sources/openai/connector.ts';
 import { startOpenAISimulator, type OpenAISimulator, type OpenAISimulatorOptions } from '../../../src/simulators/openai.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
-import { clearOpenAI, configWithoutSpendLimits, scenarioTotals, snapshot, storedTotals } from './support.ts';
+import { clearOpenAI, configWithoutPostIngestReads, scenarioTotals, snapshot, storedTotals } from './support.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 // A Monday and a Tuesday: business-hours and nightly streams both have traffic.
@@ -18,7 +18,7 @@ let base: TestCtx;
 let sim: OpenAISimulator | undefined;
 
 beforeAll(async () => {
-  base = await createTestContext({ config: configWithoutSpendLimits(), env: { OPENAI_ADMIN_KEY: 'sk-admin-test' } });
+  base = await createTestContext({ config: configWithoutPostIngestReads(), env: { OPENAI_ADMIN_KEY: 'sk-admin-test' } });
 });
 afterAll(async () => base?.destroy());
 beforeEach(async () => clearOpenAI(base));

@@ -5,7 +5,7 @@ import { startOpenAISimulator, type OpenAISimulator } from '../../../src/simulat
 import { hourLoad, streamsOf } from '../../../src/simulators/scenario.ts';
 import { costsPageSchema, usagePageSchema } from '../../../src/sources/openai/schema.ts';
 import { createTestContext, type TestCtx } from '../../helpers/db.ts';
-import { configWithoutSpendLimits, scenarioTotals, storedTotals } from './support.ts';
+import { configWithoutPostIngestReads, scenarioTotals, storedTotals } from './support.ts';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const AUTH = { Authorization: 'Bearer sk-admin-test' };
@@ -122,7 +122,7 @@ describe('(f) a month of simulator data through the connector', () => {
   let monthSim: OpenAISimulator;
   beforeAll(async () => {
     monthSim = await startOpenAISimulator({ now: () => NOW, maxBucketsPerPage: 10 });
-    ctx = await createTestContext({ config: configWithoutSpendLimits(), env: { OPENAI_BASE_URL: monthSim.url, OPENAI_ADMIN_KEY: 'sk-admin-test' } });
+    ctx = await createTestContext({ config: configWithoutPostIngestReads(), env: { OPENAI_BASE_URL: monthSim.url, OPENAI_ADMIN_KEY: 'sk-admin-test' } });
   });
   afterAll(async () => {
     await ctx?.destroy();

@@ -85,10 +85,11 @@ export async function storedTotals(ctx: Ctx): Promise<Map<string, { requests: nu
 }
 
 /**
- * The example config without the post-ingest spend-limit read, for tests that count a window's
- * requests and archived pages exactly (spend limits have their own test file).
+ * The example config without the once-per-run reads after the windows (spend limits, /v1/models
+ * shutdown dates), for tests that count a run's requests and archived pages exactly (those reads
+ * have their own tests: additions.test.ts, model-shutdowns.test.ts).
  */
-export function configWithoutSpendLimits(): Config {
+export function configWithoutPostIngestReads(): Config {
   const c = exampleConfig();
-  return { ...c, sources: { ...c.sources, openai: { ...c.sources.openai, spend_limits: false } } };
+  return { ...c, sources: { ...c.sources, openai: { ...c.sources.openai, spend_limits: false, read_model_shutdowns: false } } };
 }

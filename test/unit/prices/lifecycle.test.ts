@@ -43,9 +43,9 @@ describe('retirementFor', () => {
       { provider: 'openai', model: 'gpt-4.1', date: '2027-03-01', successor: 'gpt-5.4' },
       { provider: 'anthropic', model: 'claude-3-5-haiku', successor: 'claude-haiku-4-5' },
     ];
-    const table = buildRetirementTable({ config, openaiShutdowns: [{ model: 'gpt-4.1', date: '2027-02-01' }, { model: 'gpt-4o', date: '2027-02-15' }] });
+    const table = buildRetirementTable({ config, apiShutdowns: [{ provider: 'openai', model: 'gpt-4.1', date: '2027-02-01', origin: 'OpenAI /v1/models' }, { provider: 'openai', model: 'gpt-4o', date: '2027-02-15', origin: 'OpenAI /v1/models' }] });
     expect(retirementFor('gpt-4.1', 'openai', '2027-01', 60, table)).toMatchObject({ status: 'retiring', date: '2027-03-01', successor: 'gpt-5.4', origin: 'config' });
-    expect(retirementFor('gpt-4o', 'openai', '2027-01', 60, table)).toMatchObject({ date: '2027-02-15', origin: 'openai /v1/models' });
+    expect(retirementFor('gpt-4o', 'openai', '2027-01', 60, table)).toMatchObject({ date: '2027-02-15', origin: 'OpenAI /v1/models' });
     expect(retirementFor('claude-3-5-haiku-20241022', 'anthropic', '2024-01', 60, table)).toMatchObject({ status: 'retired', date: null, successor: 'claude-haiku-4-5' });
   });
 
@@ -90,6 +90,7 @@ describe('OpenAI /v1/models shutdown_date', () => {
       { model: 'gpt-5', date: '2026-12-11' },
     ]);
     expect(r.unreadable).toEqual([{ model: 'weird', value: 'soon' }]);
+    expect(r.undated).toEqual(['gpt-5.4', 'none']);
     expect(shutdownDate('1796947200')).toBe('2026-12-11');
     expect(() => parseOpenaiShutdowns({ data: 'x' })).toThrow();
   });
