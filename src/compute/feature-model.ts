@@ -250,6 +250,25 @@ function lifecycleOf(table: RetirementTable, feature: FeatureConfig, provider: s
   return { r, successor: feature.counterfactual.successor ?? r.successor ?? null, successorProvider: feature.counterfactual.successor_provider ?? provider };
 }
 
+/** A lifecycle note before pricing: the retirement, its successor, and no costs yet. */
+function unpricedNote(role: LifecycleNote['role'], provider: string, model: string, life: NonNullable<ReturnType<typeof lifecycleOf>>, basis: string): LifecycleNote {
+  return {
+    role,
+    provider,
+    model,
+    status: life.r.status,
+    date: life.r.date,
+    origin: life.r.origin,
+    successor: life.successor,
+    successor_provider: life.successor ? life.successorProvider : null,
+    cost: null,
+    successor_cost: null,
+    successor_rate_per_1m: null,
+    basis,
+    comparator_replaced: false,
+  };
+}
+
 const priceTokens = (config: Config, t: { uncached: number; cacheRead: number; cacheWrite: number; output: number }, prices: NonNullable<ReturnType<typeof unitPrices>>, provider: string, batch: boolean, apiOverhead: number) =>
   selfHostedToApi({
     uncachedInputTokens: t.uncached,
@@ -270,19 +289,7 @@ function runsOnLifecycle(config: Config, table: RetirementTable, feature: Featur
     if (!life) continue;
     const k = `${u.provider}|${u.model}|${u.batch}`;
     const n = out.get(k) ?? {
-      role: 'runs_on' as const,
-      provider: u.provider,
-      model: u.model,
-      status: life.r.status,
-      date: life.r.date,
-      origin: life.r.origin,
-      successor: life.successor,
-      successor_provider: life.successor ? life.successorProvider : null,
-      cost: null,
-      successor_cost: null,
-      successor_rate_per_1m: null,
-      basis: "this month's usage at dated list prices",
-      comparator_replaced: false,
+      ...unpricedNote('runs_on', u.provider, u.model, life, "this month's usage at dated list prices"),
       tokens: { uncached: 0, cacheRead: 0, cacheWrite: 0, output: 0 },
       batch: u.batch,
     };
@@ -424,21 +431,7 @@ export function modelFeature(i: ModelInput): Modelled {
   const successorPrices = life?.successor ? unitPrices({ provider: life.successorProvider, model: life.successor, at: i.month }, config) : null;
   let note: LifecycleNote | null = null;
   if (life) {
-    note = {
-      role: 'comparator',
-      provider: provider!,
-      model: model!,
-      status: life.r.status,
-      date: life.r.date,
-      origin: life.r.origin,
-      successor: life.successor,
-      successor_provider: life.successor ? life.successorProvider : null,
-      cost: null,
-      successor_cost: null,
-      successor_rate_per_1m: null,
-      basis: "this month's tokens at dated list prices (the counterfactual)",
-      comparator_replaced: false,
-    };
+    note = unpricedNote('comparator', provider!, model!, life, "this month's tokens at dated list prices (the counterfactual)");
     if (!prices && successorPrices) {
       // The retired comparator has no list price any more: compare against its successor instead.
       note.comparator_replaced = true;

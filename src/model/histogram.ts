@@ -44,7 +44,8 @@ export function observations(b: Buckets): number | null {
  * - counts forced monotonic (a lower count after a higher one is raised to it: mixed layouts, or
  *   buckets scraped at slightly different moments);
  * - 0 observations → null (an hour without requests has no latency);
- * - rank = q × observations; the first bucket whose count ≥ rank holds the quantile;
+ * - rank = q × observations; the first bucket whose count ≥ rank holds the quantile (at q = 0 the
+ *   first populated bucket, where Prometheus would divide 0 by 0);
  * - in the +Inf bucket → the upper bound of the second-highest bucket;
  * - in the lowest bucket with an upper bound ≤ 0 → that bound; otherwise linear interpolation
  *   inside the bucket, from 0 (lowest bucket) or the previous bound.
@@ -65,8 +66,10 @@ export function histogramQuantile(q: number, buckets: Buckets): number | null {
   if (total === 0) return null;
   let rank = q * total;
   // sort.Search(len-1, count >= rank): the first index in [0, len-1) that qualifies, else len-1.
+  // At rank 0 (q = 0) the first bucket "qualifies" even when empty, and Prometheus then divides 0 by
+  // 0 (NaN); the first populated bucket is taken instead, so q = 0 is the lowest possible value.
   let i = 0;
-  while (i < b.length - 1 && !(b[i]!.count >= rank)) i++;
+  while (i < b.length - 1 && !(rank === 0 ? b[i]!.count > 0 : b[i]!.count >= rank)) i++;
   if (i === b.length - 1) return b[b.length - 2]!.upper;
   if (i === 0 && b[0]!.upper <= 0) return b[0]!.upper;
   let start = 0;

@@ -1,4 +1,5 @@
 import { breakEvenChart, breakEvenCurveFrom } from './charts/break-even.ts';
+import type { LifecycleNote } from '../compute/feature-model.ts';
 import { Decimal } from 'decimal.js';
 import { dec, formatInt, formatMoney, formatPct, formatTokens, humanize } from './format.ts';
 import type { FeatureMeta, FeatureRow } from './inputs.ts';
@@ -238,19 +239,8 @@ export function slug(s: string): string {
 }
 
 
-interface LifecycleNoteView {
-  role: string;
-  provider: string;
-  model: string;
-  status: string;
-  date: string | null;
-  origin: string;
-  successor: string | null;
-  successor_provider: string | null;
-  cost: string | null;
-  successor_cost: string | null;
-  comparator_replaced: boolean;
-}
+/** What compute stores per retirement note (`assumptions.lifecycle`, JSON). */
+type LifecycleNoteView = LifecycleNote;
 
 /** `assumptions.lifecycle` (compute's retirement notes), tolerant of older rows without it. */
 function lifecycleNotes(row: FeatureRow): LifecycleNoteView[] {

@@ -23,6 +23,13 @@ describe('histogram_quantile over bucket deltas (hand-computed)', () => {
     expect(histogramQuantile(0.95, b({ '0.1': 10, '0.5': 60, '1': 90, '+Inf': 100 }))).toBe(1);
   });
 
+  it('q = 0 is the lower bound of the first populated bucket (Prometheus would divide 0 by 0)', () => {
+    expect(histogramQuantile(0, b({ '0.1': 0, '0.5': 0, '1': 30, '+Inf': 30 }))).toBe(0.5);
+    expect(histogramQuantile(0, b({ '0.1': 5, '1': 30, '+Inf': 30 }))).toBe(0);
+    // Every observation above the highest finite bound: the second-highest bound, as for any rank there.
+    expect(histogramQuantile(0, b({ '0.1': 0, '1': 0, '+Inf': 1 }))).toBe(1);
+  });
+
   it('the lowest bucket interpolates from 0, or returns its bound when that is ≤ 0', () => {
     expect(histogramQuantile(0.95, b({ '1': 100, '+Inf': 100 }))).toBeCloseTo(0.95, 12);
     const zero = b({ '0': 50, '1': 100, '+Inf': 100 }); // SGLang's queue_time has le="0.0"
