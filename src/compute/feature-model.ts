@@ -90,11 +90,14 @@ const tpsText = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /**
  * COST-MODEL §11: a profile backed by a deployment is calibrated by the deployment's own hours, at the
- * feature's latency SLO (the deployment's, when the feature sets none).
+ * latency the feature promises. A feature without an SLO promises none: one served on the deployment
+ * runs at the deployment's SLO (`inherit`), one only modelled on a profile (an API feature's
+ * counterfactual) keeps the profile's throughput — a nightly batch job is not sized at another
+ * feature's interactive SLO.
  */
-export function capacityFor(profile: Profile, backing: DeploymentProfile | null | undefined, slo: LatencySlo | undefined): UsedCapacity {
+export function capacityFor(profile: Profile, backing: DeploymentProfile | null | undefined, slo: LatencySlo | undefined, inherit: boolean): UsedCapacity {
   const c = backing?.capacity;
-  if (!c) return { tps: profile.tokens_per_second, estimate: null, deployment: null, label: null };
+  if (!c || (!slo && !inherit)) return { tps: profile.tokens_per_second, estimate: null, deployment: null, label: null };
   const e = slo ? estimateCapacityAtSlo(c.hours, slo, profile.tokens_per_second) : c.estimate;
   // Without any SLO (the feature's or the deployment's) the profile stands and there is nothing to say.
   const label = !e.slo
@@ -367,7 +370,7 @@ export function modelFeature(i: ModelInput): Modelled {
       base.recommendationReason = `profile ${profileName}: the model's weights leave no GPU memory for the KV cache of one ${profile.model_shape!.context_tokens}-token stream`;
       return base;
     }
-    const capacity = capacityFor(profile, i.profileDeployment, i.feature.latency_slo);
+    const capacity = capacityFor(profile, i.profileDeployment, i.feature.latency_slo, false);
     const size = (tps: number) =>
       apiToSelfHosted({
         hourlyTokens: i.hourlyLoad,
@@ -472,7 +475,7 @@ export function modelFeature(i: ModelInput): Modelled {
     // Self-hosted features are modelled at the rate actually paid (COST-MODEL §10), catalog price only without billing,
     // and at the capacity their deployment sustains at the feature's SLO (§11).
     const rhc = dp.billedReplicaHourCost ?? replicaHourCost(config, dp.profile);
-    capacity = capacityFor(dp.profile, dp, i.feature.latency_slo);
+    capacity = capacityFor(dp.profile, dp, i.feature.latency_slo, true);
     const tps = capacity.tps;
     const peakTps = i.hourlyLoad.reduce((m, x) => Math.max(m, x), 0) / 3600;
     latencyBinds = Boolean(capacity.estimate?.latencyBinds) && throughputReplicas(peakTps, tps, dp.profile.max_utilization) > throughputReplicas(peakTps, dp.profile.tokens_per_second, dp.profile.max_utilization);

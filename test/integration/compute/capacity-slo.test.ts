@@ -11,11 +11,11 @@ const MONTH = new Date('2026-09-01T00:00:00Z');
 const HOURS = 720;
 const at = (h: number) => new Date(MONTH.getTime() + h * 3_600_000);
 
-function configWith(chatSlo: { e2e_p95_seconds: number }): Config {
+function configWith(chatSlo: { e2e_p95_seconds: number } | undefined): Config {
   return configSchema.parse({
     currency: 'USD',
     features: [
-      { name: 'chat', architecture: 'api', rules: [{ source: 'anthropic', api_key_id: 'K1' }], counterfactual: { profile: 'p' }, latency_slo: chatSlo },
+      { name: 'chat', architecture: 'api', rules: [{ source: 'anthropic', api_key_id: 'K1' }], counterfactual: { profile: 'p' }, ...(chatSlo ? { latency_slo: chatSlo } : {}) },
       { name: 'copilot', architecture: 'self_hosted', rules: [{ source: 'prometheus', deployment: 'dep' }], counterfactual: { api_provider: 'openai', api_model: 'gpt-4o-mini' }, latency_slo: { e2e_p95_seconds: 5 } },
       { name: 'search', architecture: 'self_hosted', rules: [{ source: 'prometheus', deployment: 'dep2' }], counterfactual: { api_provider: 'openai', api_model: 'gpt-4o-mini' } },
     ],
@@ -36,6 +36,7 @@ function configWith(chatSlo: { e2e_p95_seconds: number }): Config {
 
 const TIGHT = configWith({ e2e_p95_seconds: 5 });
 const LOOSE = configWith({ e2e_p95_seconds: 10 });
+const NO_SLO = configWith(undefined);
 
 // dep: 48 busy hours at 300, 310, …, 770 tok/s per replica (2 replicas); e2e p95 3 s up to 600, 9 s above.
 const busyTps = Array.from({ length: 48 }, (_, i) => 300 + 10 * i);
@@ -164,5 +165,16 @@ describe('capacity at the latency SLO through compute', () => {
     expect(loose.binding_factor).not.toBeNull();
     const cap = (tight.assumptions as { capacity_at_slo: { source: string; deployment: string } }).capacity_at_slo;
     expect(cap).toMatchObject({ source: 'measured', deployment: 'dep' });
+  });
+
+  it('an API feature that promises no latency keeps the profile throughput (not the deployment’s SLO capacity)', { timeout: 180_000 }, async () => {
+    await computeMonth({ ...ctx, config: NO_SLO }, MONTH);
+    const none = await feature('chat');
+    await computeMonth(ctx, MONTH);
+    expect(counterfactual(none).peakReplicas).toBe(1);
+    expect(counterfactual(none).replicaHours).toBe(HOURS);
+    expect(counterfactual(none).sizing).not.toContain('measured at your SLO');
+    expect((none.assumptions as { capacity_at_slo?: unknown }).capacity_at_slo).toBeUndefined();
+    expect(none.binding_factor).not.toBe('latency');
   });
 });
