@@ -421,7 +421,8 @@ function bookPoolLine(
     book(local, line, eff[n]!, bil[n]!, set.list());
   }
   if (!new D(eff[n + 1]!).isZero() || !new D(bil[n + 1]!).isZero()) {
-    book(local, line, eff[n + 1]!, bil[n + 1]!, [{ feature: UNATTRIBUTED, day: line.day, idle: false, weight: '1' }]);
+    // Periods OpenCost saw nothing of the pool: the line's own rule-derived feature, else unattributed.
+    book(local, line, eff[n + 1]!, bil[n + 1]!, [{ feature: line.feature ?? UNATTRIBUTED, day: line.day, idle: false, weight: '1' }]);
   }
 
   // One entry per (feature, day, idle) of the line: parts of several deployments are summed.

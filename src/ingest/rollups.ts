@@ -62,7 +62,10 @@ export async function maintainUsageRollups(db: Kysely<Database>, providers: stri
             )
             insert into usage_load_hourly (hour, provider, feature, tokens)
             ${loadSelect(sql`f`, start, end)}`.execute(db);
-  await markActivityStale(db, [start, new Date(end.getTime() - 1)]);
+  // Every month the days touch, not only the first and last (a window can span three or more).
+  const months: Date[] = [];
+  for (let m = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), 1)); m < end; m = new Date(Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1))) months.push(m);
+  await markActivityStale(db, months);
 }
 
 /** Rebuilds the hourly load curve of `providers` over [start, end) from the facts and the dimensions' features. */

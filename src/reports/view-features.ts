@@ -151,7 +151,8 @@ export function featureView(row: FeatureRow, meta: FeatureMeta | undefined, vc: 
   }
 
   // A hybrid of 0 replicas is all-API, one that serves every token locally is all-self-hosted: neither is a hybrid.
-  if (row.hybrid_replicas !== null && row.hybrid_replicas > 0 && (row.hybrid_local_share === null || row.hybrid_local_share < 0.995)) {
+  // A feature that requires self-hosting cannot spill to the API, so no hybrid is offered.
+  if (!meta?.requires?.length && row.hybrid_replicas !== null && row.hybrid_replicas > 0 && (row.hybrid_local_share === null || row.hybrid_local_share < 0.995)) {
     const share = row.hybrid_local_share !== null ? `, ${formatPct(row.hybrid_local_share, 0)} of tokens served locally` : '';
     details.push({
       label: 'Best hybrid',

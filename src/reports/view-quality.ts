@@ -18,7 +18,8 @@ export function reconciliationView(inputs: ReportInputs, vc: ViewCtx, unattribut
     }
     for (const l of (inputs.spendLimits ?? []).filter((x) => x.source === r.provider)) notes.push(spendLimitNote(l));
     // Cloud bills have no usage × list price to compare with; their money is the amortized cost.
-    if (r.estimated_cost === null) notes.push('amortized cloud cost, no list-price estimate');
+    // (An API invoice without usage has no estimate either: it says so above, and is not a cloud bill.)
+    if (r.estimated_cost === null && !r.cost_without_usage) notes.push('amortized cloud cost, no list-price estimate');
     const fmt = (v: typeof gap) => (v === null ? '—' : vc.fmtMoney(v.toString(), vc.currency));
     return {
       provider: r.provider,

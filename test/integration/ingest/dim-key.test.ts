@@ -51,4 +51,14 @@ describe('usage write path', () => {
     await expect(writeFacts(ctx.db, ctx.config, { usage: [row('k9', 6, { bucket_start: 'yesterday' })] })).rejects.toThrow(/bucket "yesterday" \(not a date\)/);
     expect(await facts()).toBe(before);
   });
+
+  it('marks every month a re-pulled window touches as stale, not only its first and last', async () => {
+    await sql`update rollup_state set activity_stale = false`.execute(ctx.db);
+    const jan = { ...row('k1', 0), bucket_start: new Date(Date.UTC(2026, 0, 10)), bucket_end: new Date(Date.UTC(2026, 0, 10, 1)) };
+    const mar = { ...row('k1', 0), bucket_start: new Date(Date.UTC(2026, 2, 10)), bucket_end: new Date(Date.UTC(2026, 2, 10, 1)) };
+    await writeFacts(ctx.db, ctx.config, { usage: [jan, mar] }, { start: new Date(Date.UTC(2026, 0, 1)), end: new Date(Date.UTC(2026, 3, 1)), usageProvider: 'openai' });
+    const stale = await sql<{ m: string }>`select to_char(month, 'YYYY-MM') as m from rollup_state where activity_stale order by 1`.execute(ctx.db);
+    expect(stale.rows.map((r) => r.m)).toEqual(['2026-01', '2026-02', '2026-03']);
+  });
 });
+

@@ -189,3 +189,24 @@ describe('a feature that requires self-hosting', () => {
     expect(card.details.find((d) => d.label === 'Saving')).toBeUndefined();
   });
 });
+
+describe('review fixes: labels that must not contradict', () => {
+  it('a feature that requires self-hosting is offered no hybrid (it cannot spill to the API)', () => {
+    const inputs = reportFixture();
+    const plain = buildReportView(inputs, 'd').features.find((f) => f.feature === 'doc-summarizer')!;
+    expect(plain.details.find((d) => d.label === 'Best hybrid')).toBeDefined();
+    inputs.featureMeta = inputs.featureMeta.map((m) => (m.name === 'doc-summarizer' ? { ...m, requires: ['data_residency'] } : m));
+    const card = buildReportView(inputs, 'd').features.find((f) => f.feature === 'doc-summarizer')!;
+    expect(card.details.find((d) => d.label === 'Best hybrid')).toBeUndefined();
+  });
+
+  it('an API invoice without usage is "cost without usage", not an amortized cloud bill', () => {
+    const inputs = reportFixture();
+    inputs.reconciliation = inputs.reconciliation.map((r) => (r.provider === 'openai' ? { ...r, estimated_cost: null, gap: null, cost_without_usage: true } : r));
+    const rows = buildReportView(inputs, 'd').reconciliation.rows;
+    const openai = rows.find((r) => r.provider === 'openai')!;
+    expect(openai.notes).toContain('cost without usage');
+    expect(openai.notes).not.toContain('amortized');
+    expect(rows.find((r) => r.provider === 'aws')!.notes).toContain('amortized cloud cost');
+  });
+});
