@@ -43,7 +43,7 @@ export interface PoolBill {
   deployments: Dec;
   /** Cost of the pool's idle GPU-hours (its nodes' utilization tax). */
   idle: Dec;
-  /** Periods in which OpenCost saw no GPU-hours on the pool: unattributed. */
+  /** Periods in which OpenCost saw no GPU-hours on the pool: the line's rule-derived feature, else unattributed. */
   unshared: Dec;
 }
 
@@ -325,7 +325,8 @@ const CELL_SCALE = 10;
  * largest-remainder pass, so no per-hour rounding accumulates. Each deployment's part then goes to
  * the features it served hour by hour by tokens, as a deployment's own line does. The pool's idle
  * nodes are its utilization tax, allocated (idle) by the month's token share of the pool's features;
- * a period in which OpenCost saw no GPU-hours on the pool stays unattributed. Every part is exact,
+ * a period in which OpenCost saw no GPU-hours on the pool goes to the line's rule-derived feature, else
+ * stays unattributed. Every part is exact,
  * so the line's entries sum to it to the cent.
  */
 function bookPoolLine(
