@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.ts';
 import { startAllSimulators, type RunningSimulators } from '../../../src/simulators/start-all.ts';
+import { runCli } from '../../helpers/cli-process.ts';
 import { createTestDatabase, type TestDb } from '../../helpers/db.ts';
 import { redisUrl } from '../../helpers/env.ts';
 
@@ -17,18 +17,7 @@ interface Check {
 }
 
 function check(env: Record<string, string>, json = true): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/breakeven.js', 'check', '--config', 'breakeven.config.example.yaml', ...(json ? ['--json'] : [])], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(['check', '--config', 'breakeven.config.example.yaml', ...(json ? ['--json'] : [])], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 const byName = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as { checks: Check[] }).checks.map((c) => [c.what, c])) as Record<string, Check>;

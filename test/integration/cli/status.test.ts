@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli-process.ts';
 import { createTestDatabase, type TestDb } from '../../helpers/db.ts';
 import { LOCAL_FIXTURES, redisUrl } from '../../helpers/env.ts';
 import { adminRedis, deletePrefix, testPrefix, waitFor } from '../jobs/helpers/redis.ts';
@@ -14,18 +14,7 @@ let db: TestDb;
 let admin: Redis;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/breakeven.js', ...args, '--config', CONFIG], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli([...args, '--config', CONFIG], { cwd: root, env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, ...env } });
 }
 
 beforeAll(async () => {

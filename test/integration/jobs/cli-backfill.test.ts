@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startOpenAISimulator, type OpenAISimulator } from '../../../src/simulators/openai.ts';
 import { createTestDatabase, type TestDb } from '../../helpers/db.ts';
+import { scrubbedEnv, startCli, type CliProcess } from '../../helpers/cli-process.ts';
 import { redisUrl } from '../../helpers/env.ts';
 import { adminRedis, deletePrefix, testPrefix, waitFor } from './helpers/redis.ts';
 
@@ -16,29 +16,13 @@ import { adminRedis, deletePrefix, testPrefix, waitFor } from './helpers/redis.t
  * The real commands end to end: `breakeven worker` in its own process and `breakeven backfill
  * --wait` enqueueing onto it, both finding each other through BREAKEVEN_QUEUE_PREFIX.
  */
-const BIN = new URL('../../../bin/breakeven.js', import.meta.url).pathname;
 const EXAMPLE = new URL('../../../breakeven.config.example.yaml', import.meta.url).pathname;
-// Variables of the developer's shell that would point the commands elsewhere.
-const SCRUB = ['REDIS_URL', 'DATABASE_URL', 'BREAKEVEN_QUEUE_PREFIX', 'BREAKEVEN_CONFIG', 'BREAKEVEN_HTTP_PORT', 'OPENAI_ADMIN_KEY', 'OPENAI_BASE_URL', 'REPORT_TO', 'SMTP_URL'];
 const GRACE_MS = 30_000;
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Proc = CliProcess;
 
-function start(args: string[], env: Record<string, string>, cwd: string): Proc {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.includes(k)));
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
+/** `breakeven <args>` with this shell's environment minus what would point it elsewhere, plus `env`. */
+const start = (args: string[], env: Record<string, string>, cwd: string): Proc => startCli(args, { env: { ...scrubbedEnv(), ...env }, cwd });
 
 /** A worker process on its own prefix; resolves once it says it is ready. */
 async function startWorker(prefix: string, openaiKey: string): Promise<Proc> {

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { addMonths, monthKey, monthStart } from '../../../src/time.ts';
 import { createTestDatabase, type TestDb } from '../../helpers/db.ts';
+import { scrubbedEnv, startCli, type CliProcess } from '../../helpers/cli-process.ts';
 import { redisUrl } from '../../helpers/env.ts';
 import { adminRedis, deletePrefix, testPrefix, waitFor } from '../jobs/helpers/redis.ts';
 
@@ -16,27 +16,11 @@ import { adminRedis, deletePrefix, testPrefix, waitFor } from '../jobs/helpers/r
  * process, its printed environment exported into `worker` and `backfill --wait`, and the report
  * found in the configured report.out_dir (not in the demo's ./out).
  */
-const BIN = new URL('../../../bin/breakeven.js', import.meta.url).pathname;
-// Variables of the developer's shell that would point the commands elsewhere.
-const SCRUB = /^(REDIS_URL|DATABASE_URL|BREAKEVEN_|OPENAI_|ANTHROPIC_|AWS_|PROMETHEUS_|OPENCOST_|SMTP_URL|REPORT_|SLACK_)/;
 
-interface Proc {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type Proc = CliProcess;
 
-function start(args: string[], env: Record<string, string>): Proc {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SCRUB.test(k)));
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
+/** `breakeven <args>` with this shell's environment minus what would point it elsewhere, plus `env`. */
+const start = (args: string[], env: Record<string, string>): Proc => startCli(args, { env: { ...scrubbedEnv(), ...env }, cwd });
 
 const prefix = testPrefix();
 const procs: Proc[] = [];
