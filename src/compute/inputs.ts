@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Config } from '../config/schema.ts';
 import type { Database } from '../db/types.ts';
 import { featureCase, UNATTRIBUTED } from '../attribution/apply.ts';
-import { deploymentLatencyHours, type DeploymentLatencyHour } from '../db/repositories/serving-latency.ts';
+import { latencyHoursOf, type DeploymentLatencyHour, type ServedHour } from '../db/repositories/serving-latency.ts';
 import { API_INVOICE_SOURCES, OVERLAP, WORKSPACE_SCOPED_SOURCES, lineTierSql, tokenClassSql } from '../sources/invoice-lines.ts';
 
 /**
@@ -213,11 +213,23 @@ export async function gpuByDeployment(db: Kysely<Database>, p: Period): Promise<
   return new Map(r.rows.map((x) => [x.deployment, { util: x.util, gpus: x.gpus }]));
 }
 
-/** COST-MODEL §11: every hour of the month of each configured deployment, with its tokens, requests and p95s. */
-export async function latencyByDeployment(db: Kysely<Database>, config: Config, p: Period): Promise<Map<string, DeploymentLatencyHour[]>> {
-  const out = new Map<string, DeploymentLatencyHour[]>();
-  for (const d of config.deployments) out.set(d.name, await deploymentLatencyHours(db, { deployment: d.name, start: p.start, end: p.end }));
-  return out;
+/**
+ * COST-MODEL §11: every hour of the month of each configured deployment, with its tokens, requests
+ * and p95s — tokens and requests from the month's serving rows compute already read, the latency
+ * from one read of serving_latency_hourly.
+ */
+export async function latencyByDeployment(db: Kysely<Database>, config: Config, p: Period, serving: readonly ServingHourRow[]): Promise<Map<string, DeploymentLatencyHour[]>> {
+  const served = new Map<string, Map<number, ServedHour>>();
+  for (const r of serving) {
+    const byHour = served.get(r.deployment) ?? new Map<number, ServedHour>();
+    const t = new Date(r.hour).getTime();
+    const h = byHour.get(t) ?? { tokens: 0, requests: 0 };
+    h.tokens += Number(r.tokens);
+    h.requests += Number(r.requests);
+    byHour.set(t, h);
+    served.set(r.deployment, byHour);
+  }
+  return latencyHoursOf(db, { deployments: config.deployments.map((d) => d.name), start: p.start, end: p.end, served });
 }
 
 /** OpenCost shares of the month's node pools (GPU-hours per deployment-hour and idle per node-hour). */

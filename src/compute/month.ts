@@ -69,7 +69,7 @@ export async function computeMonth(ctx: Ctx, month: Date): Promise<ComputeResult
     const load = await timed('load', () => apiLoad(trx, period));
     const serving = await timed('serving', () => servingByHour(trx, period));
     const gpu = await timed('gpu', () => gpuByDeployment(trx, period));
-    const latency = await timed('latency', () => latencyByDeployment(trx, config, period));
+    const latency = await timed('latency', () => latencyByDeployment(trx, config, period, serving));
     const pools = await timed('pool_shares', () => poolShares(trx, config, period));
     const ledger = await timed('ledger', () => buildLedger({ config, period, lines, lineUsage, serving, toReporting, pools }));
     await timed('ledger_write', () => writeLedger(trx, dayKey(month), config.currency, ledger.entries));

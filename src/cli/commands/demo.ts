@@ -25,7 +25,7 @@ export function registerDemo(program: Command): void {
         import('../../demo/run.ts'),
       ]);
       const { loadEnv } = await import('../../config/env.ts');
-      io.note('starting the source simulators on 127.0.0.1 (OpenAI, Anthropic, AWS Cost Explorer, Prometheus)…');
+      io.note('starting the source simulators on 127.0.0.1 (OpenAI, Anthropic, AWS Cost Explorer, Prometheus, OpenCost)…');
       const sims = await startAllSimulators({ clock });
       // The demo never reaches a real vendor: the simulators' URLs and fake keys replace any real ones.
       try {
